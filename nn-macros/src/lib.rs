@@ -1,0 +1,1 @@
+//! The `network!` macro (issue 3).

@@ -1,0 +1,334 @@
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
+
+use crate::activation::{Activation, ActivationKind, Linear};
+use crate::kernel::{add_bias, matmul, matmul_at_b, matmul_a_bt};
+use crate::param::{ParamMut, Parameters, TensorKind, TensorMut, TensorRef, TensorShape, Tensors};
+use crate::validate::{check_batch, check_hyperparameter, check_same_shape};
+use crate::{Buffer, Error, Float, Initializer, Layer, Result, SeededRng};
+
+/// A fully connected layer: `a = f(x · kernel + bias)`.
+///
+/// The kernel is stored `[IN, OUT]` (Keras' layout; PyTorch's `Linear.weight` is its
+/// transpose). The bias is optional (zeros at the start). L1 and L2 penalties on the kernel
+/// follow Keras: the loss gains `l1 · Σ|W| + l2 · ΣW²`, the kernel gradient `l1 · sign(W) +
+/// 2 · l2 · W`.
+///
+/// Generics: `IN` and `OUT` are the widths, `A` the activation, `T` the element type.
+///
+/// # Shapes
+/// - input: `[batch, IN]`
+/// - output: `[batch, OUT]`
+///
+/// ```
+/// use nn_runtime::{activation::Relu, Dense, Initializer, Layer, seeded_rng};
+/// let mut rng = seeded_rng(0);
+/// let mut dense = Dense::<3, 2, Relu>::new(Relu, Initializer::HeNormal, &mut rng);
+/// let x = ndarray::array![[1.0f32, -2.0, 0.5]];
+/// let y = dense.forward_train(x.view(), &mut rng).unwrap();
+/// assert_eq!(y.dim(), (1, 2));
+/// assert!(y.iter().all(|&v| v >= 0.0));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Dense<const IN: usize, const OUT: usize, A = Linear, T: Float = f32> {
+    name: &'static str,
+    kernel: Array2<T>,
+    bias: Option<Array1<T>>,
+    activation: A,
+    initializer: Initializer,
+    l1: f64,
+    l2: f64,
+    kernel_grad: Array2<T>,
+    bias_grad: Array1<T>,
+    pre_activation: Buffer<T>,
+    output: Buffer<T>,
+    grad_pre_activation: Buffer<T>,
+    grad_input: Buffer<T>,
+}
+
+impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Dense<IN, OUT, A, T> {
+    /// A dense layer with a bias, its kernel drawn from `initializer`.
+    pub fn new(activation: A, initializer: Initializer, rng: &mut SeededRng) -> Self {
+        let kernel = initializer.sample(IN, OUT, rng);
+        Self::from_parts(activation, initializer, kernel, Some(Array1::zeros(OUT)))
+    }
+
+    /// A dense layer with the given kernel `[IN, OUT]` and bias `[OUT]` (or none).
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] if the kernel or bias has the wrong shape.
+    pub fn from_weights(activation: A, kernel: Array2<T>, bias: Option<Array1<T>>) -> Result<Self> {
+        check_same_shape("dense kernel", &[IN, OUT], kernel.shape())?;
+        if let Some(bias) = &bias {
+            check_same_shape("dense bias", &[OUT], bias.shape())?;
+        }
+        Ok(Self::from_parts(activation, Initializer::Zeros, kernel, bias))
+    }
+
+    fn from_parts(activation: A, initializer: Initializer, kernel: Array2<T>, bias: Option<Array1<T>>) -> Self {
+        Self {
+            name: "dense",
+            kernel: kernel.as_standard_layout().into_owned(),
+            bias,
+            activation,
+            initializer,
+            l1: 0.0,
+            l2: 0.0,
+            kernel_grad: Array2::zeros((IN, OUT)),
+            bias_grad: Array1::zeros(OUT),
+            pre_activation: Buffer::default(),
+            output: Buffer::default(),
+            grad_pre_activation: Buffer::default(),
+            grad_input: Buffer::default(),
+        }
+    }
+
+    /// Removes the bias (a dense layer straight before batch norm needs none: beta shifts).
+    pub fn without_bias(mut self) -> Self {
+        self.bias = None;
+        self
+    }
+
+    /// Sets the L1 and L2 penalty factors on the kernel (Keras' `L1L2(l1, l2)`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidHyperparameter`] if either is negative or not finite.
+    pub fn with_penalties(mut self, l1: f64, l2: f64) -> Result<Self> {
+        check_hyperparameter(self.name, "l1", l1, "l1 >= 0", |v| v >= 0.0)?;
+        check_hyperparameter(self.name, "l2", l2, "l2 >= 0", |v| v >= 0.0)?;
+        self.l1 = l1;
+        self.l2 = l2;
+        Ok(self)
+    }
+
+    /// Names the layer; errors and saved tensors use the name.
+    pub fn named(mut self, name: &'static str) -> Self {
+        self.name = name;
+        self
+    }
+
+    /// The layer's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The kernel `[IN, OUT]`.
+    pub fn kernel(&self) -> &Array2<T> {
+        &self.kernel
+    }
+
+    /// The bias `[OUT]`, if the layer has one.
+    pub fn bias(&self) -> Option<&Array1<T>> {
+        self.bias.as_ref()
+    }
+
+    /// The gradient of the loss with respect to the kernel, from the last backward pass.
+    pub fn kernel_grad(&self) -> &Array2<T> {
+        &self.kernel_grad
+    }
+
+    /// The gradient of the loss with respect to the bias, from the last backward pass
+    /// (zeros when the layer has no bias).
+    pub fn bias_grad(&self) -> &Array1<T> {
+        &self.bias_grad
+    }
+
+    /// The activation.
+    pub fn activation(&self) -> &A {
+        &self.activation
+    }
+
+    /// The activation, writable (to fix RReLU's slopes in a test, say).
+    pub fn activation_mut(&mut self) -> &mut A {
+        &mut self.activation
+    }
+
+    /// Which activation this layer applies.
+    pub fn activation_kind(&self) -> ActivationKind {
+        A::KIND
+    }
+
+    /// The initializer the kernel was drawn from (`Zeros` for [`Dense::from_weights`]).
+    pub fn initializer(&self) -> Initializer {
+        self.initializer
+    }
+
+    /// The L1 and L2 penalty factors.
+    pub fn penalties(&self) -> (f64, f64) {
+        (self.l1, self.l2)
+    }
+
+    fn linear_part(&self, input: ArrayView2<'_, T>, mut z: ArrayViewMut2<'_, T>) {
+        matmul(input, self.kernel.view(), z.view_mut());
+        if let Some(bias) = &self.bias {
+            add_bias(z, bias.view());
+        }
+    }
+
+    fn check_backward(&self, input: &ArrayView2<'_, T>, grad: &ArrayView2<'_, T>) -> Result<()> {
+        if self.output.is_empty() {
+            return Err(Error::InvalidState {
+                context: self.name.to_owned(),
+                message: "backward called before a training forward pass".to_owned(),
+            });
+        }
+        let rows = self.output.rows();
+        check_same_shape(self.name, &[rows, IN], input.shape())?;
+        check_same_shape(self.name, &[rows, OUT], grad.shape())
+    }
+
+    /// Parameter gradients and the input gradient from `grad_pre_activation` (already written).
+    fn backward_linear(&mut self, input: ArrayView2<'_, T>) -> ArrayView2<'_, T> {
+        let grad_z = self.grad_pre_activation.view();
+        matmul_at_b(input, grad_z, self.kernel_grad.view_mut());
+        if self.l1 != 0.0 || self.l2 != 0.0 {
+            let (l1, two_l2) = (T::cast(self.l1), T::cast(2.0 * self.l2));
+            Zip::from(&mut self.kernel_grad)
+                .and(&self.kernel)
+                .for_each(|g, &w| *g += l1 * signum(w) + two_l2 * w);
+        }
+        if self.bias.is_some() {
+            self.bias_grad.assign(&grad_z.sum_axis(Axis(0)));
+        }
+        let rows = grad_z.nrows();
+        let grad_input = self.grad_input.resize(rows, IN);
+        matmul_a_bt(self.grad_pre_activation.view(), self.kernel.view(), grad_input);
+        self.grad_input.view()
+    }
+}
+
+fn signum<T: Float>(w: T) -> T {
+    if w > T::zero() {
+        T::one()
+    } else if w < T::zero() {
+        -T::one()
+    } else {
+        T::zero()
+    }
+}
+
+impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T> for Dense<IN, OUT, A, T> {
+    fn input_width(&self) -> usize {
+        IN
+    }
+
+    fn output_width(&self) -> usize {
+        OUT
+    }
+
+    fn forward_train(&mut self, input: ArrayView2<'_, T>, rng: &mut SeededRng) -> Result<ArrayView2<'_, T>> {
+        check_batch(self.name, &input, IN)?;
+        let rows = input.nrows();
+        let mut z = std::mem::take(&mut self.pre_activation);
+        self.linear_part(input, z.resize(rows, OUT));
+        self.activation
+            .forward_train(z.view(), self.output.resize(rows, OUT), rng);
+        self.pre_activation = z;
+        Ok(self.output.view())
+    }
+
+    fn forward_infer(&self, input: ArrayView2<'_, T>, mut output: ArrayViewMut2<'_, T>) -> Result<()> {
+        check_batch(self.name, &input, IN)?;
+        check_same_shape(self.name, &[input.nrows(), OUT], output.shape())?;
+        self.linear_part(input, output.view_mut());
+        self.activation.infer_in_place(output);
+        Ok(())
+    }
+
+    fn backward(&mut self, input: ArrayView2<'_, T>, grad_output: ArrayView2<'_, T>) -> Result<ArrayView2<'_, T>> {
+        self.check_backward(&input, &grad_output)?;
+        let rows = input.nrows();
+        self.activation.backward(
+            self.pre_activation.view(),
+            self.output.view(),
+            grad_output,
+            self.grad_pre_activation.resize(rows, OUT),
+        );
+        Ok(self.backward_linear(input))
+    }
+
+    fn backward_from_pre_activation(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        grad_pre_activation: ArrayView2<'_, T>,
+    ) -> Result<ArrayView2<'_, T>> {
+        self.check_backward(&input, &grad_pre_activation)?;
+        self.grad_pre_activation
+            .resize(input.nrows(), OUT)
+            .assign(&grad_pre_activation);
+        Ok(self.backward_linear(input))
+    }
+
+    fn output(&self) -> ArrayView2<'_, T> {
+        self.output.view()
+    }
+
+    fn pre_activation(&self) -> ArrayView2<'_, T> {
+        self.pre_activation.view()
+    }
+
+    fn penalty(&self) -> T {
+        if self.l1 == 0.0 && self.l2 == 0.0 {
+            return T::zero();
+        }
+        let (l1, l2) = (T::cast(self.l1), T::cast(self.l2));
+        self.kernel.iter().fold(T::zero(), |sum, &w| sum + l1 * w.abs() + l2 * w * w)
+    }
+}
+
+impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Parameters<T> for Dense<IN, OUT, A, T> {
+    fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, T>)) {
+        visit(ParamMut {
+            name: "kernel",
+            shape: TensorShape::new(&[IN, OUT]),
+            value: self.kernel.as_slice_mut().expect("kernel is standard layout"),
+            grad: self.kernel_grad.as_slice().expect("kernel_grad is standard layout"),
+        });
+        if let Some(bias) = &mut self.bias {
+            visit(ParamMut {
+                name: "bias",
+                shape: TensorShape::new(&[OUT]),
+                value: bias.as_slice_mut().expect("bias is contiguous"),
+                grad: self.bias_grad.as_slice().expect("bias_grad is contiguous"),
+            });
+        }
+        self.activation.visit_params(visit);
+    }
+}
+
+impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Tensors<T> for Dense<IN, OUT, A, T> {
+    fn visit_tensors(&self, visit: &mut dyn FnMut(TensorRef<'_, T>)) {
+        visit(TensorRef {
+            name: "kernel",
+            kind: TensorKind::Parameter,
+            shape: TensorShape::new(&[IN, OUT]),
+            data: self.kernel.as_slice().expect("kernel is standard layout"),
+        });
+        if let Some(bias) = &self.bias {
+            visit(TensorRef {
+                name: "bias",
+                kind: TensorKind::Parameter,
+                shape: TensorShape::new(&[OUT]),
+                data: bias.as_slice().expect("bias is contiguous"),
+            });
+        }
+        self.activation.visit_tensors(visit);
+    }
+
+    fn visit_tensors_mut(&mut self, visit: &mut dyn FnMut(TensorMut<'_, T>)) {
+        visit(TensorMut {
+            name: "kernel",
+            kind: TensorKind::Parameter,
+            shape: TensorShape::new(&[IN, OUT]),
+            data: self.kernel.as_slice_mut().expect("kernel is standard layout"),
+        });
+        if let Some(bias) = &mut self.bias {
+            visit(TensorMut {
+                name: "bias",
+                kind: TensorKind::Parameter,
+                shape: TensorShape::new(&[OUT]),
+                data: bias.as_slice_mut().expect("bias is contiguous"),
+            });
+        }
+        self.activation.visit_tensors_mut(visit);
+    }
+}

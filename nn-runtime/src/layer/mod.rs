@@ -1,0 +1,94 @@
+//! Layers: each holds its parameters and the caches its backward pass needs.
+//!
+//! Every layer is generic over its widths (`const` parameters that label the type, so the
+//! compiler can check how layers compose) and over its element type `T` (`f32` by default).
+//! The arithmetic itself lives in width-agnostic kernels, so a network with fifty layers of
+//! different widths compiles one copy of each kernel, not fifty.
+//!
+//! A training step runs [`Layer::forward_train`] on each layer in order, then
+//! [`Layer::backward`] in reverse order, each layer receiving the same input it saw in the
+//! forward pass. Inference uses [`Layer::forward_infer`] on `&self`.
+
+mod activation_layer;
+mod alpha_dropout;
+mod batch_norm;
+mod dense;
+mod dropout;
+
+pub use activation_layer::ActivationLayer;
+pub use alpha_dropout::AlphaDropout;
+pub use batch_norm::BatchNorm;
+pub use dense::Dense;
+pub use dropout::Dropout;
+
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+use crate::{Float, Parameters, Result, SeededRng, Tensors};
+
+/// One layer of a network: forward in training and inference mode, and backward.
+///
+/// # Shapes
+/// - input: `[batch, input_width]`
+/// - output: `[batch, output_width]`
+pub trait Layer<T: Float>: Parameters<T> + Tensors<T> {
+    /// The width of the inputs this layer takes.
+    fn input_width(&self) -> usize;
+
+    /// The width of the outputs this layer gives.
+    fn output_width(&self) -> usize;
+
+    /// Training-mode forward pass. Keeps what backward needs (the pre-activation, the output,
+    /// masks, batch statistics) and updates running statistics. Returns the output.
+    ///
+    /// # Errors
+    /// [`crate::Error::WidthMismatch`] or [`crate::Error::EmptyBatch`] for a bad input; batch
+    /// norm also needs at least two rows ([`crate::Error::BatchTooSmall`]).
+    fn forward_train(&mut self, input: ArrayView2<'_, T>, rng: &mut SeededRng) -> Result<ArrayView2<'_, T>>;
+
+    /// Inference-mode forward pass into `output` (`[batch, output_width]`): dropout is the
+    /// identity, batch norm uses its running statistics, RReLU its mean slope.
+    ///
+    /// # Errors
+    /// [`crate::Error::WidthMismatch`] or [`crate::Error::EmptyBatch`] for a bad input, and
+    /// [`crate::Error::ShapeMismatch`] if `output` has the wrong shape.
+    fn forward_infer(&self, input: ArrayView2<'_, T>, output: ArrayViewMut2<'_, T>) -> Result<()>;
+
+    /// Backward pass. `input` is the input of the last [`Layer::forward_train`] and
+    /// `grad_output` the gradient of the loss with respect to that call's output. Writes the
+    /// gradients of this layer's parameters (for this batch, not accumulated; L1/L2 penalties
+    /// included) and returns the gradient with respect to `input`.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidState`] if no training forward came first, and
+    /// [`crate::Error::ShapeMismatch`] if the shapes differ from that forward pass.
+    fn backward(&mut self, input: ArrayView2<'_, T>, grad_output: ArrayView2<'_, T>) -> Result<ArrayView2<'_, T>>;
+
+    /// Like [`Layer::backward`], but `grad_pre_activation` is already the gradient with respect
+    /// to this layer's pre-activation (the fused softmax cross-entropy gives `p - y` directly),
+    /// so the activation's derivative is skipped. For layers without an activation this is
+    /// [`Layer::backward`].
+    ///
+    /// # Errors
+    /// As [`Layer::backward`].
+    fn backward_from_pre_activation(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        grad_pre_activation: ArrayView2<'_, T>,
+    ) -> Result<ArrayView2<'_, T>> {
+        self.backward(input, grad_pre_activation)
+    }
+
+    /// The output of the last training forward pass (empty before the first).
+    fn output(&self) -> ArrayView2<'_, T>;
+
+    /// The pre-activation of the last training forward pass: the logits a fused loss needs.
+    /// For layers without an activation, the output.
+    fn pre_activation(&self) -> ArrayView2<'_, T> {
+        self.output()
+    }
+
+    /// The L1/L2 penalty this layer adds to the loss (zero for layers without one).
+    fn penalty(&self) -> T {
+        T::zero()
+    }
+}

@@ -1,0 +1,34 @@
+//! The runtime of `nn`: layers, activations, initializers, losses and optimizers on ndarray.
+//!
+//! Users depend on the facade crate `nn`, which re-exports everything here together with the
+//! `network!` macro. This crate holds the numerics, generic over the element type ([`Float`]:
+//! `f32` by default, `f64` for checks) and tested once, so the code the macro generates stays
+//! a thin, straight-line arrangement of these layers.
+
+pub mod activation;
+mod buffer;
+mod error;
+mod float;
+pub mod init;
+pub mod kernel;
+pub mod layer;
+pub mod loss;
+pub mod optim;
+mod param;
+mod rng;
+pub mod validate;
+
+pub use buffer::Buffer;
+pub use error::{Error, Result};
+pub use float::Float;
+pub use init::Initializer;
+pub use layer::{ActivationLayer, AlphaDropout, BatchNorm, Dense, Dropout, Layer};
+pub use param::{ParamMut, Parameters, TensorKind, TensorMut, TensorRef, TensorShape, Tensors};
+pub use rng::{SeededRng, seeded_rng};
+
+/// Re-exports of the crates the runtime's API is made of, so users never meet version skew.
+pub mod reexports {
+    pub use ndarray;
+    pub use rand;
+    pub use rand_distr;
+}

@@ -1,0 +1,83 @@
+//! Checks of data coming in from outside: widths, emptiness, finiteness, matching lengths.
+
+use ndarray::ArrayView2;
+
+use crate::{Error, Float, Result};
+
+/// Checks that `input` has `expected` columns and at least one row.
+///
+/// # Errors
+/// [`Error::EmptyBatch`] for zero rows, [`Error::WidthMismatch`] for the wrong column count.
+pub fn check_batch<T>(context: &str, input: &ArrayView2<'_, T>, expected: usize) -> Result<()> {
+    let (rows, cols) = input.dim();
+    if cols != expected {
+        return Err(Error::WidthMismatch {
+            context: context.to_owned(),
+            expected,
+            actual: cols,
+        });
+    }
+    if rows == 0 {
+        return Err(Error::EmptyBatch {
+            context: context.to_owned(),
+            minimum: 1,
+        });
+    }
+    Ok(())
+}
+
+/// Checks that every element of `values` is finite.
+///
+/// # Errors
+/// [`Error::NonFinite`] naming the first NaN or infinity in row-major order.
+pub fn check_finite<T: Float>(context: &str, values: &ArrayView2<'_, T>) -> Result<()> {
+    for ((row, column), &value) in values.indexed_iter() {
+        if !value.is_finite() {
+            return Err(Error::NonFinite {
+                context: context.to_owned(),
+                row,
+                column,
+                value: value.as_f64(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Checks that two arrays have the same shape.
+///
+/// # Errors
+/// [`Error::ShapeMismatch`] when they differ.
+pub fn check_same_shape(context: &str, expected: &[usize], actual: &[usize]) -> Result<()> {
+    if expected != actual {
+        return Err(Error::ShapeMismatch {
+            context: context.to_owned(),
+            expected: expected.to_vec(),
+            actual: actual.to_vec(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks that a hyperparameter lies in a range, given as a predicate and its description.
+///
+/// # Errors
+/// [`Error::InvalidHyperparameter`] when `valid(value)` is false or `value` is not finite.
+pub fn check_hyperparameter(
+    context: &str,
+    name: &'static str,
+    value: f64,
+    expected: &'static str,
+    valid: impl Fn(f64) -> bool,
+) -> Result<()> {
+    if value.is_finite() && valid(value) {
+        Ok(())
+    } else {
+        Err(Error::InvalidHyperparameter {
+            context: context.to_owned(),
+            name,
+            value,
+            expected,
+        })
+    }
+}
