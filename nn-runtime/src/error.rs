@@ -45,7 +45,9 @@ pub enum Error {
         value: f64,
     },
     /// A class label outside `0..classes`.
-    #[error("{context}: label {label} at row {row} is out of range for {classes} classes (expected 0..{classes})")]
+    #[error(
+        "{context}: label {label} at row {row} is out of range for {classes} classes (expected 0..{classes})"
+    )]
     LabelOutOfRange {
         /// Where the label was found.
         context: String,

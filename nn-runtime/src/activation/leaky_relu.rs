@@ -47,11 +47,19 @@ impl Pointwise for LeakyRelu {
 
     #[inline]
     fn value<T: Float>(&self, z: T) -> T {
-        if z > T::zero() { z } else { T::cast(self.alpha) * z }
+        if z > T::zero() {
+            z
+        } else {
+            T::cast(self.alpha) * z
+        }
     }
 
     #[inline]
     fn derivative<T: Float>(&self, z: T, _a: T) -> T {
-        if z > T::zero() { T::one() } else { T::cast(self.alpha) }
+        if z > T::zero() {
+            T::one()
+        } else {
+            T::cast(self.alpha)
+        }
     }
 }

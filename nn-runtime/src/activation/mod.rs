@@ -141,7 +141,12 @@ pub trait Pointwise: Clone + std::fmt::Debug {
 impl<T: Float, P: Pointwise> Activation<T> for P {
     const KIND: ActivationKind = P::KIND;
 
-    fn forward_train(&mut self, z: ArrayView2<'_, T>, a: ArrayViewMut2<'_, T>, _rng: &mut SeededRng) {
+    fn forward_train(
+        &mut self,
+        z: ArrayView2<'_, T>,
+        a: ArrayViewMut2<'_, T>,
+        _rng: &mut SeededRng,
+    ) {
         Zip::from(a).and(z).for_each(|a, &z| *a = self.value(z));
     }
 

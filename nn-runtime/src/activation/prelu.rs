@@ -55,7 +55,12 @@ impl<T: Float> PRelu<T> {
 impl<T: Float> Activation<T> for PRelu<T> {
     const KIND: ActivationKind = ActivationKind::PRelu;
 
-    fn forward_train(&mut self, z: ArrayView2<'_, T>, mut a: ArrayViewMut2<'_, T>, _rng: &mut SeededRng) {
+    fn forward_train(
+        &mut self,
+        z: ArrayView2<'_, T>,
+        mut a: ArrayViewMut2<'_, T>,
+        _rng: &mut SeededRng,
+    ) {
         a.assign(&z);
         self.infer_in_place(a);
     }
@@ -103,7 +108,10 @@ impl<T: Float> Activation<T> for PRelu<T> {
             name: "alpha",
             shape: TensorShape::new(&[self.alpha.len()]),
             value: self.alpha.as_slice_mut().expect("alpha is contiguous"),
-            grad: self.alpha_grad.as_slice().expect("alpha_grad is contiguous"),
+            grad: self
+                .alpha_grad
+                .as_slice()
+                .expect("alpha_grad is contiguous"),
         });
     }
 

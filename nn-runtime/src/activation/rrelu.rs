@@ -65,7 +65,12 @@ impl<T: Float> Default for RRelu<T> {
 impl<T: Float> Activation<T> for RRelu<T> {
     const KIND: ActivationKind = ActivationKind::RRelu;
 
-    fn forward_train(&mut self, z: ArrayView2<'_, T>, a: ArrayViewMut2<'_, T>, rng: &mut SeededRng) {
+    fn forward_train(
+        &mut self,
+        z: ArrayView2<'_, T>,
+        a: ArrayViewMut2<'_, T>,
+        rng: &mut SeededRng,
+    ) {
         let (rows, cols) = z.dim();
         let (lower, width) = (self.lower, self.upper - self.lower);
         Zip::from(self.slopes.resize(rows, cols))

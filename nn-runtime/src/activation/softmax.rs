@@ -35,7 +35,12 @@ fn softmax_row<T: Float>(mut row: ArrayViewMut1<'_, T>) {
 impl<T: Float> Activation<T> for Softmax {
     const KIND: ActivationKind = ActivationKind::Softmax;
 
-    fn forward_train(&mut self, z: ArrayView2<'_, T>, mut a: ArrayViewMut2<'_, T>, _rng: &mut SeededRng) {
+    fn forward_train(
+        &mut self,
+        z: ArrayView2<'_, T>,
+        mut a: ArrayViewMut2<'_, T>,
+        _rng: &mut SeededRng,
+    ) {
         a.assign(&z);
         self.infer_in_place(a);
     }

@@ -108,7 +108,12 @@ impl Initializer {
 
     /// Draws a `fan_in x fan_out` kernel. The draws are made in `f64` and cast, so `f32` and
     /// `f64` kernels from the same seed agree up to rounding.
-    pub fn sample<T: Float>(&self, fan_in: usize, fan_out: usize, rng: &mut SeededRng) -> Array2<T> {
+    pub fn sample<T: Float>(
+        &self,
+        fan_in: usize,
+        fan_out: usize,
+        rng: &mut SeededRng,
+    ) -> Array2<T> {
         self.sample_shape(fan_in, fan_out, (fan_in, fan_out), rng)
     }
 
@@ -125,7 +130,9 @@ impl Initializer {
         match self {
             Self::GlorotNormal | Self::LecunNormal | Self::HeNormal => {
                 let stddev = variance.sqrt() / TRUNCATED_NORMAL_STDDEV;
-                Array2::from_shape_simple_fn(shape, || T::cast(stddev * sample_truncated_normal(rng)))
+                Array2::from_shape_simple_fn(shape, || {
+                    T::cast(stddev * sample_truncated_normal(rng))
+                })
             }
             Self::GlorotUniform | Self::LecunUniform | Self::HeUniform => {
                 uniform(shape, (3.0 * variance).sqrt(), rng)

@@ -9,12 +9,20 @@ pub fn matmul<T: Float>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, mut c: Array
 }
 
 /// `c = aᵀ · b`, overwriting `c`; the transpose is a view, not a copy.
-pub fn matmul_at_b<T: Float>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, mut c: ArrayViewMut2<'_, T>) {
+pub fn matmul_at_b<T: Float>(
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    mut c: ArrayViewMut2<'_, T>,
+) {
     general_mat_mul(T::one(), &a.t(), &b, T::zero(), &mut c);
 }
 
 /// `c = a · bᵀ`, overwriting `c`; the transpose is a view, not a copy.
-pub fn matmul_a_bt<T: Float>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, mut c: ArrayViewMut2<'_, T>) {
+pub fn matmul_a_bt<T: Float>(
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    mut c: ArrayViewMut2<'_, T>,
+) {
     general_mat_mul(T::one(), &a, &b.t(), T::zero(), &mut c);
 }
 

@@ -1,7 +1,7 @@
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
 
 use crate::activation::{Activation, ActivationKind, Linear};
-use crate::kernel::{add_bias, matmul, matmul_at_b, matmul_a_bt};
+use crate::kernel::{add_bias, matmul, matmul_a_bt, matmul_at_b};
 use crate::param::{ParamMut, Parameters, TensorKind, TensorMut, TensorRef, TensorShape, Tensors};
 use crate::validate::{check_batch, check_hyperparameter, check_same_shape};
 use crate::{Buffer, Error, Float, Initializer, Layer, Result, SeededRng};
@@ -61,10 +61,20 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Dense<IN, OU
         if let Some(bias) = &bias {
             check_same_shape("dense bias", &[OUT], bias.shape())?;
         }
-        Ok(Self::from_parts(activation, Initializer::Zeros, kernel, bias))
+        Ok(Self::from_parts(
+            activation,
+            Initializer::Zeros,
+            kernel,
+            bias,
+        ))
     }
 
-    fn from_parts(activation: A, initializer: Initializer, kernel: Array2<T>, bias: Option<Array1<T>>) -> Self {
+    fn from_parts(
+        activation: A,
+        initializer: Initializer,
+        kernel: Array2<T>,
+        bias: Option<Array1<T>>,
+    ) -> Self {
         Self {
             name: "dense",
             kernel: kernel.as_standard_layout().into_owned(),
@@ -191,7 +201,11 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Dense<IN, OU
         }
         let rows = grad_z.nrows();
         let grad_input = self.grad_input.resize(rows, IN);
-        matmul_a_bt(self.grad_pre_activation.view(), self.kernel.view(), grad_input);
+        matmul_a_bt(
+            self.grad_pre_activation.view(),
+            self.kernel.view(),
+            grad_input,
+        );
         self.grad_input.view()
     }
 }
@@ -206,7 +220,9 @@ fn signum<T: Float>(w: T) -> T {
     }
 }
 
-impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T> for Dense<IN, OUT, A, T> {
+impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T>
+    for Dense<IN, OUT, A, T>
+{
     fn input_width(&self) -> usize {
         IN
     }
@@ -215,7 +231,11 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T> for
         OUT
     }
 
-    fn forward_train(&mut self, input: ArrayView2<'_, T>, rng: &mut SeededRng) -> Result<ArrayView2<'_, T>> {
+    fn forward_train(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        rng: &mut SeededRng,
+    ) -> Result<ArrayView2<'_, T>> {
         check_batch(self.name, &input, IN)?;
         let rows = input.nrows();
         let mut z = std::mem::take(&mut self.pre_activation);
@@ -226,7 +246,11 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T> for
         Ok(self.output.view())
     }
 
-    fn forward_infer(&self, input: ArrayView2<'_, T>, mut output: ArrayViewMut2<'_, T>) -> Result<()> {
+    fn forward_infer(
+        &self,
+        input: ArrayView2<'_, T>,
+        mut output: ArrayViewMut2<'_, T>,
+    ) -> Result<()> {
         check_batch(self.name, &input, IN)?;
         check_same_shape(self.name, &[input.nrows(), OUT], output.shape())?;
         self.linear_part(input, output.view_mut());
@@ -234,7 +258,11 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T> for
         Ok(())
     }
 
-    fn backward(&mut self, input: ArrayView2<'_, T>, grad_output: ArrayView2<'_, T>) -> Result<ArrayView2<'_, T>> {
+    fn backward(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        grad_output: ArrayView2<'_, T>,
+    ) -> Result<ArrayView2<'_, T>> {
         self.check_backward(&input, &grad_output)?;
         let rows = input.nrows();
         self.activation.backward(
@@ -271,17 +299,27 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T> for
             return T::zero();
         }
         let (l1, l2) = (T::cast(self.l1), T::cast(self.l2));
-        self.kernel.iter().fold(T::zero(), |sum, &w| sum + l1 * w.abs() + l2 * w * w)
+        self.kernel
+            .iter()
+            .fold(T::zero(), |sum, &w| sum + l1 * w.abs() + l2 * w * w)
     }
 }
 
-impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Parameters<T> for Dense<IN, OUT, A, T> {
+impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Parameters<T>
+    for Dense<IN, OUT, A, T>
+{
     fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, T>)) {
         visit(ParamMut {
             name: "kernel",
             shape: TensorShape::new(&[IN, OUT]),
-            value: self.kernel.as_slice_mut().expect("kernel is standard layout"),
-            grad: self.kernel_grad.as_slice().expect("kernel_grad is standard layout"),
+            value: self
+                .kernel
+                .as_slice_mut()
+                .expect("kernel is standard layout"),
+            grad: self
+                .kernel_grad
+                .as_slice()
+                .expect("kernel_grad is standard layout"),
         });
         if let Some(bias) = &mut self.bias {
             visit(ParamMut {
@@ -295,7 +333,9 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Parameters<T
     }
 }
 
-impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Tensors<T> for Dense<IN, OUT, A, T> {
+impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Tensors<T>
+    for Dense<IN, OUT, A, T>
+{
     fn visit_tensors(&self, visit: &mut dyn FnMut(TensorRef<'_, T>)) {
         visit(TensorRef {
             name: "kernel",
@@ -319,7 +359,10 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Tensors<T> f
             name: "kernel",
             kind: TensorKind::Parameter,
             shape: TensorShape::new(&[IN, OUT]),
-            data: self.kernel.as_slice_mut().expect("kernel is standard layout"),
+            data: self
+                .kernel
+                .as_slice_mut()
+                .expect("kernel is standard layout"),
         });
         if let Some(bias) = &mut self.bias {
             visit(TensorMut {

@@ -43,7 +43,11 @@ pub trait Layer<T: Float>: Parameters<T> + Tensors<T> {
     /// # Errors
     /// [`crate::Error::WidthMismatch`] or [`crate::Error::EmptyBatch`] for a bad input; batch
     /// norm also needs at least two rows ([`crate::Error::BatchTooSmall`]).
-    fn forward_train(&mut self, input: ArrayView2<'_, T>, rng: &mut SeededRng) -> Result<ArrayView2<'_, T>>;
+    fn forward_train(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        rng: &mut SeededRng,
+    ) -> Result<ArrayView2<'_, T>>;
 
     /// Inference-mode forward pass into `output` (`[batch, output_width]`): dropout is the
     /// identity, batch norm uses its running statistics, RReLU its mean slope.
@@ -61,7 +65,11 @@ pub trait Layer<T: Float>: Parameters<T> + Tensors<T> {
     /// # Errors
     /// [`crate::Error::InvalidState`] if no training forward came first, and
     /// [`crate::Error::ShapeMismatch`] if the shapes differ from that forward pass.
-    fn backward(&mut self, input: ArrayView2<'_, T>, grad_output: ArrayView2<'_, T>) -> Result<ArrayView2<'_, T>>;
+    fn backward(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        grad_output: ArrayView2<'_, T>,
+    ) -> Result<ArrayView2<'_, T>>;
 
     /// Like [`Layer::backward`], but `grad_pre_activation` is already the gradient with respect
     /// to this layer's pre-activation (the fused softmax cross-entropy gives `p - y` directly),

@@ -19,8 +19,20 @@ pub fn random_matrix(rows: usize, cols: usize, scale: f64, seed: u64) -> Array2<
 }
 
 /// A random matrix whose entries are at least `gap` away from zero (away from ReLU-type kinks).
-pub fn random_matrix_away_from_zero(rows: usize, cols: usize, scale: f64, gap: f64, seed: u64) -> Array2<f64> {
-    random_matrix(rows, cols, scale, seed).mapv(|v| if v.abs() < gap { v.signum() * gap + v } else { v })
+pub fn random_matrix_away_from_zero(
+    rows: usize,
+    cols: usize,
+    scale: f64,
+    gap: f64,
+    seed: u64,
+) -> Array2<f64> {
+    random_matrix(rows, cols, scale, seed).mapv(|v| {
+        if v.abs() < gap {
+            v.signum() * gap + v
+        } else {
+            v
+        }
+    })
 }
 
 /// `|a - n| / max(|a|, |n|, FLOOR)`.
@@ -41,7 +53,13 @@ pub enum Entry {
 /// pre-activation) of a training forward pass that uses a fresh RNG seeded with `seed`, plus
 /// the layer's penalty. A fixed seed makes dropout masks and RReLU slopes identical between
 /// evaluations, so the function being differentiated is deterministic.
-pub fn scalar<L: Layer<f64>>(layer: &mut L, input: ArrayView2<'_, f64>, projection: &Array2<f64>, seed: u64, entry: Entry) -> f64 {
+pub fn scalar<L: Layer<f64>>(
+    layer: &mut L,
+    input: ArrayView2<'_, f64>,
+    projection: &Array2<f64>,
+    seed: u64,
+    entry: Entry,
+) -> f64 {
     let mut rng = seeded_rng(seed);
     layer.forward_train(input, &mut rng).expect("forward");
     let y = match entry {
@@ -54,13 +72,20 @@ pub fn scalar<L: Layer<f64>>(layer: &mut L, input: ArrayView2<'_, f64>, projecti
 /// Checks the input gradient and every parameter gradient of `layer` at `input` against
 /// central differences; panics with the worst element's details if any relative error exceeds
 /// `TOLERANCE`. Returns the worst relative error seen.
-pub fn check_layer<L: Layer<f64>>(layer: &mut L, input: &Array2<f64>, seed: u64, entry: Entry) -> f64 {
+pub fn check_layer<L: Layer<f64>>(
+    layer: &mut L,
+    input: &Array2<f64>,
+    seed: u64,
+    entry: Entry,
+) -> f64 {
     let out_width = layer.output_width();
     let projection = random_matrix(input.nrows(), out_width, 1.0, seed ^ 0x9e37_79b9);
 
     // Analytic gradients.
     let mut rng = seeded_rng(seed);
-    layer.forward_train(input.view(), &mut rng).expect("forward");
+    layer
+        .forward_train(input.view(), &mut rng)
+        .expect("forward");
     let grad_input = match entry {
         Entry::Output => layer.backward(input.view(), projection.view()),
         Entry::PreActivation => layer.backward_from_pre_activation(input.view(), projection.view()),
@@ -90,14 +115,36 @@ pub fn check_layer<L: Layer<f64>>(layer: &mut L, input: &Array2<f64>, seed: u64,
         let minus = scalar(layer, x.view(), &projection, seed, entry);
         x.as_slice_mut().unwrap()[index] = original;
         let numeric = (plus - minus) / (2.0 * STEP);
-        report(format!("input[{index}]"), grad_input.as_slice().unwrap()[index], numeric);
+        report(
+            format!("input[{index}]"),
+            grad_input.as_slice().unwrap()[index],
+            numeric,
+        );
     }
 
     // Parameter gradients.
     for (param_index, (name, grads)) in param_grads.iter().enumerate() {
         for element in 0..grads.len() {
-            let plus = perturbed(layer, param_index, element, STEP, input, &projection, seed, entry);
-            let minus = perturbed(layer, param_index, element, -STEP, input, &projection, seed, entry);
+            let plus = perturbed(
+                layer,
+                param_index,
+                element,
+                STEP,
+                input,
+                &projection,
+                seed,
+                entry,
+            );
+            let minus = perturbed(
+                layer,
+                param_index,
+                element,
+                -STEP,
+                input,
+                &projection,
+                seed,
+                entry,
+            );
             let numeric = (plus - minus) / (2.0 * STEP);
             report(format!("{name}[{element}]"), grads[element], numeric);
         }
