@@ -1,6 +1,20 @@
 //! `nn`: neural networks written as Rust macros and checked by the compiler.
 //!
-//! This facade re-exports the runtime ([`nn_runtime`]); the `network!` macro joins it once it
-//! exists.
+//! This facade is the crate users depend on. It re-exports the runtime ([`nn_runtime`]):
+//! layers, activations, initializers, losses and optimizers on ndarray, generic over `f32`
+//! and `f64`. The `network!` macro joins it as the front door.
+//!
+//! ```
+//! use nn::prelude::*;
+//!
+//! let mut rng = seeded_rng(42);
+//! let mut hidden = Dense::<4, 8, Relu>::new(Relu, Initializer::HeNormal, &mut rng);
+//! let x = nn::reexports::ndarray::Array2::<f32>::ones((2, 4));
+//! let h = hidden.forward_train(x.view(), &mut rng)?;
+//! assert_eq!(h.dim(), (2, 8));
+//! # Ok::<(), nn::Error>(())
+//! ```
 
 pub use nn_runtime::*;
+
+pub mod prelude;

@@ -39,14 +39,19 @@ fn dense_kinked_activations_gradients_match_finite_differences() {
     let make = |a| Dense::<1, 3, _, f64>::from_weights(a, kernel.clone(), None).unwrap();
     check_layer(&mut make(Relu), &x, 7, Entry::Output);
     check_layer(
-        &mut Dense::<1, 3, _, f64>::from_weights(LeakyRelu::new(0.2), kernel.clone(), None)
-            .unwrap(),
+        &mut Dense::<1, 3, _, f64>::from_weights(
+            LeakyRelu::new(0.2).unwrap(),
+            kernel.clone(),
+            None,
+        )
+        .unwrap(),
         &x,
         7,
         Entry::Output,
     );
     check_layer(
-        &mut Dense::<1, 3, _, f64>::from_weights(Elu::new(0.7), kernel.clone(), None).unwrap(),
+        &mut Dense::<1, 3, _, f64>::from_weights(Elu::new(0.7).unwrap(), kernel.clone(), None)
+            .unwrap(),
         &x,
         7,
         Entry::Output,

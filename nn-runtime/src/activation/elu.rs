@@ -1,5 +1,6 @@
 use super::{ActivationKind, Pointwise};
-use crate::Float;
+use crate::validate::check_hyperparameter;
+use crate::{Float, Result};
 
 /// Exponential linear unit: `z` for `z > 0`, `alpha · (exp(z) - 1)` otherwise (Clevert et al.
 /// 2016). `alpha` defaults to 1 in Keras, PyTorch and here.
@@ -19,8 +20,12 @@ pub struct Elu {
 
 impl Elu {
     /// An ELU with saturation value `-alpha`.
-    pub fn new(alpha: f64) -> Self {
-        Self { alpha }
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidHyperparameter`] if `alpha` is not positive and finite.
+    pub fn new(alpha: f64) -> Result<Self> {
+        check_hyperparameter("elu", "alpha", alpha, "alpha > 0", |a| a > 0.0)?;
+        Ok(Self { alpha })
     }
 
     /// The scale of the negative part.
@@ -31,7 +36,7 @@ impl Elu {
 
 impl Default for Elu {
     fn default() -> Self {
-        Self::new(1.0)
+        Self { alpha: 1.0 }
     }
 }
 

@@ -1,5 +1,6 @@
 use super::{ActivationKind, Pointwise};
-use crate::Float;
+use crate::validate::check_hyperparameter;
+use crate::{Float, Result};
 
 /// Leaky ReLU: `z` for `z > 0`, `alpha · z` otherwise (Maas et al. 2013).
 ///
@@ -11,10 +12,11 @@ use crate::Float;
 ///
 /// ```
 /// use nn_runtime::activation::{LeakyRelu, Pointwise};
-/// let leaky = LeakyRelu::new(0.2);
+/// let leaky = LeakyRelu::new(0.2)?;
 /// assert_eq!(leaky.value(-1.0f64), -0.2);
 /// assert_eq!(leaky.derivative(-1.0f64, -0.2), 0.2);
 /// assert_eq!(LeakyRelu::default().alpha(), 0.01);
+/// # Ok::<(), nn_runtime::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LeakyRelu {
@@ -26,8 +28,12 @@ impl LeakyRelu {
     pub const DEFAULT_ALPHA: f64 = 0.01;
 
     /// A leaky ReLU with negative slope `alpha`.
-    pub fn new(alpha: f64) -> Self {
-        Self { alpha }
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidHyperparameter`] if `alpha` is negative or not finite.
+    pub fn new(alpha: f64) -> Result<Self> {
+        check_hyperparameter("leaky_relu", "alpha", alpha, "alpha >= 0", |a| a >= 0.0)?;
+        Ok(Self { alpha })
     }
 
     /// The negative slope.
@@ -38,7 +44,9 @@ impl LeakyRelu {
 
 impl Default for LeakyRelu {
     fn default() -> Self {
-        Self::new(Self::DEFAULT_ALPHA)
+        Self {
+            alpha: Self::DEFAULT_ALPHA,
+        }
     }
 }
 

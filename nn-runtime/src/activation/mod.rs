@@ -114,6 +114,15 @@ pub trait Activation<T: Float>: Clone + std::fmt::Debug {
         grad_z: ArrayViewMut2<'_, T>,
     );
 
+    /// Sizes per-unit state to the layer's `width`: a [`PRelu`] built with
+    /// [`PRelu::default`] gets one slope per unit. Layers call this when they take the
+    /// activation; an activation already of that width is left as it is.
+    fn bind_width(&mut self, _width: usize) {}
+
+    /// Sets the gradients of learned parameters to zero (a backward pass that skips the
+    /// activation, as the fused losses do, leaves its parameters with no gradient).
+    fn clear_grads(&mut self) {}
+
     /// Visits learned parameters; none for most activations.
     fn visit_params(&mut self, _visit: &mut dyn FnMut(ParamMut<'_, T>)) {}
 

@@ -28,7 +28,8 @@ impl<T: Float> PRelu<T> {
     /// The initial slope of every unit.
     pub const INITIAL_SLOPE: f64 = 0.25;
 
-    /// A PReLU over `width` units, every slope 0.25.
+    /// A PReLU over `width` units, every slope 0.25. A layer resizes it to its own width
+    /// ([`Activation::bind_width`]), so `PRelu::default()` is enough there.
     pub fn new(width: usize) -> Self {
         Self {
             alpha: Array1::from_elem(width, T::cast(Self::INITIAL_SLOPE)),
@@ -52,8 +53,25 @@ impl<T: Float> PRelu<T> {
     }
 }
 
+impl<T: Float> Default for PRelu<T> {
+    /// A PReLU with no units yet: the layer that takes it gives it one slope per unit.
+    fn default() -> Self {
+        Self::new(0)
+    }
+}
+
 impl<T: Float> Activation<T> for PRelu<T> {
     const KIND: ActivationKind = ActivationKind::PRelu;
+
+    fn bind_width(&mut self, width: usize) {
+        if self.alpha.len() != width {
+            *self = Self::new(width);
+        }
+    }
+
+    fn clear_grads(&mut self) {
+        self.alpha_grad.fill(T::zero());
+    }
 
     fn forward_train(
         &mut self,

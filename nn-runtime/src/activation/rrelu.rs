@@ -2,7 +2,8 @@ use ndarray::{ArrayView2, ArrayViewMut2, Zip};
 use rand::RngExt;
 
 use super::{Activation, ActivationKind};
-use crate::{Buffer, Float, SeededRng};
+use crate::validate::check_hyperparameter;
+use crate::{Buffer, Error, Float, Result, SeededRng};
 
 /// Randomized leaky ReLU (Xu et al. 2015): `z` for `z > 0`, `slope · z` otherwise.
 ///
@@ -13,10 +14,11 @@ use crate::{Buffer, Float, SeededRng};
 ///
 /// ```
 /// use nn_runtime::activation::{Activation, RRelu};
-/// let rrelu = RRelu::<f64>::new(0.1, 0.3);
+/// let rrelu = RRelu::<f64>::new(0.1, 0.3)?;
 /// let mut z = ndarray::array![[-1.0, 2.0]];
 /// rrelu.infer_in_place(z.view_mut());
 /// assert!((z[[0, 0]] + 0.2).abs() < 1e-12);
+/// # Ok::<(), nn_runtime::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct RRelu<T = f32> {
@@ -32,12 +34,29 @@ impl<T: Float> RRelu<T> {
     pub const DEFAULT_UPPER: f64 = 1.0 / 3.0;
 
     /// An RReLU drawing slopes from U(lower, upper).
-    pub fn new(lower: f64, upper: f64) -> Self {
-        Self {
+    ///
+    /// # Errors
+    /// [`Error::InvalidHyperparameter`] unless `0 <= lower <= upper <= 1`, both finite.
+    pub fn new(lower: f64, upper: f64) -> Result<Self> {
+        check_hyperparameter("rrelu", "lower", lower, "0 <= lower <= 1", |v| {
+            (0.0..=1.0).contains(&v)
+        })?;
+        check_hyperparameter("rrelu", "upper", upper, "0 <= upper <= 1", |v| {
+            (0.0..=1.0).contains(&v)
+        })?;
+        if lower > upper {
+            return Err(Error::InvalidHyperparameter {
+                context: "rrelu".to_owned(),
+                name: "upper",
+                value: upper,
+                expected: "upper >= lower",
+            });
+        }
+        Ok(Self {
             lower,
             upper,
             slopes: Buffer::default(),
-        }
+        })
     }
 
     /// The bounds `(lower, upper)` of the slope distribution.
@@ -58,7 +77,11 @@ impl<T: Float> RRelu<T> {
 
 impl<T: Float> Default for RRelu<T> {
     fn default() -> Self {
-        Self::new(Self::DEFAULT_LOWER, Self::DEFAULT_UPPER)
+        Self {
+            lower: Self::DEFAULT_LOWER,
+            upper: Self::DEFAULT_UPPER,
+            slopes: Buffer::default(),
+        }
     }
 }
 

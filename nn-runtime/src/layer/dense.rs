@@ -280,6 +280,7 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T>
         grad_pre_activation: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
         self.check_backward(&input, &grad_pre_activation)?;
+        self.activation.clear_grads();
         self.grad_pre_activation
             .resize(input.nrows(), OUT)
             .assign(&grad_pre_activation);

@@ -124,57 +124,57 @@ pub fn check_layer<L: Layer<f64>>(
 
     // Parameter gradients.
     for (param_index, (name, grads)) in param_grads.iter().enumerate() {
-        for element in 0..grads.len() {
-            let plus = perturbed(
-                layer,
-                param_index,
-                element,
-                STEP,
-                input,
-                &projection,
-                seed,
-                entry,
-            );
-            let minus = perturbed(
-                layer,
-                param_index,
-                element,
-                -STEP,
-                input,
-                &projection,
-                seed,
-                entry,
-            );
-            let numeric = (plus - minus) / (2.0 * STEP);
-            report(format!("{name}[{element}]"), grads[element], numeric);
+        for (element, &analytic) in grads.iter().enumerate() {
+            let mut at = |delta| {
+                perturbed(
+                    layer,
+                    (param_index, element),
+                    delta,
+                    input,
+                    &projection,
+                    seed,
+                    entry,
+                )
+            };
+            let numeric = (at(STEP) - at(-STEP)) / (2.0 * STEP);
+            report(format!("{name}[{element}]"), analytic, numeric);
         }
     }
+    // Leave the layer as a forward pass on the real input leaves it.
+    scalar(layer, input.view(), &projection, seed, entry);
     worst
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The checked scalar with one parameter element moved by `delta`, restored exactly afterwards.
 fn perturbed<L: Layer<f64>>(
     layer: &mut L,
-    param_index: usize,
-    element: usize,
+    (param_index, element): (usize, usize),
     delta: f64,
     input: &Array2<f64>,
     projection: &Array2<f64>,
     seed: u64,
     entry: Entry,
 ) -> f64 {
-    nudge(layer, param_index, element, delta);
+    let original = set_param(layer, param_index, element, |v| v + delta);
     let value = scalar(layer, input.view(), projection, seed, entry);
-    nudge(layer, param_index, element, -delta);
+    set_param(layer, param_index, element, |_| original);
     value
 }
 
-fn nudge<P: Parameters<f64>>(model: &mut P, param_index: usize, element: usize, delta: f64) {
-    let mut index = 0;
+/// Replaces one parameter element by `update(old)`; returns the old value.
+fn set_param<P: Parameters<f64>>(
+    model: &mut P,
+    param_index: usize,
+    element: usize,
+    update: impl Fn(f64) -> f64,
+) -> f64 {
+    let (mut index, mut old) = (0, f64::NAN);
     model.visit_params(&mut |p| {
         if index == param_index {
-            p.value[element] += delta;
+            old = p.value[element];
+            p.value[element] = update(old);
         }
         index += 1;
     });
+    old
 }
