@@ -2,10 +2,11 @@
 
 #[doc(no_inline)]
 pub use nn_runtime::activation::{
-    Activation, Elu, Gelu, LeakyRelu, Linear, PRelu, Pointwise, RRelu, Relu, Selu, Sigmoid, Softmax, Swish, Tanh,
+    Activation, Elu, Gelu, LeakyRelu, Linear, PRelu, Pointwise, RRelu, Relu, Selu, Sigmoid,
+    Softmax, Swish, Tanh,
 };
 #[doc(no_inline)]
 pub use nn_runtime::{
-    ActivationLayer, AlphaDropout, BatchNorm, Dense, Dropout, Error, Float, Initializer, Layer, Parameters, Tensors,
-    seeded_rng,
+    ActivationLayer, AlphaDropout, BatchNorm, Dense, Dropout, Error, Float, Initializer, Layer,
+    Parameters, Tensors, seeded_rng,
 };

@@ -102,6 +102,28 @@ pub enum Error {
         /// The valid range, in words.
         expected: &'static str,
     },
+    /// A loss paired with an output activation it does not fit (cross-entropy after a sigmoid).
+    ///
+    /// ```
+    /// let err = nn_runtime::Error::LossMismatch {
+    ///     loss: "cross_entropy",
+    ///     activation: "sigmoid",
+    ///     hint: "cross-entropy needs a softmax output",
+    /// };
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "the cross_entropy loss does not fit a sigmoid output: cross-entropy needs a softmax output"
+    /// );
+    /// ```
+    #[error("the {loss} loss does not fit a {activation} output: {hint}")]
+    LossMismatch {
+        /// The loss's name.
+        loss: &'static str,
+        /// The output activation's name.
+        activation: &'static str,
+        /// What fits instead.
+        hint: &'static str,
+    },
     /// A method was called in a state where it cannot run (backward before a training forward).
     #[error("{context}: {message}")]
     InvalidState {

@@ -32,3 +32,6 @@ pub mod reexports {
     pub use rand;
     pub use rand_distr;
 }
+
+pub use loss::{GradientOf, Loss, Targets};
+pub use optim::{Adam, AdamW, GradientClip, Optimizer, RmsProp, Sgd};

@@ -3,6 +3,14 @@
 use crate::Float;
 
 /// The shape of one parameter or state tensor (rank 1 to 4), copyable and allocation-free.
+///
+/// Built from an array of one to four dimensions, so the rank is checked by the compiler:
+///
+/// ```
+/// let shape = nn_runtime::TensorShape::from([784, 300]);
+/// assert_eq!(shape.dims(), &[784, 300]);
+/// assert_eq!(shape.len(), 784 * 300);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TensorShape {
     dims: [usize; 4],
@@ -10,23 +18,6 @@ pub struct TensorShape {
 }
 
 impl TensorShape {
-    /// A shape from its dimensions; at most four of them.
-    ///
-    /// ```
-    /// let shape = nn_runtime::TensorShape::new(&[784, 300]);
-    /// assert_eq!(shape.dims(), &[784, 300]);
-    /// assert_eq!(shape.len(), 784 * 300);
-    /// ```
-    pub fn new(dims: &[usize]) -> Self {
-        assert!(dims.len() <= 4, "tensors have rank 4 at most");
-        let mut all = [1; 4];
-        all[..dims.len()].copy_from_slice(dims);
-        Self {
-            dims: all,
-            rank: dims.len(),
-        }
-    }
-
     /// The dimensions.
     pub fn dims(&self) -> &[usize] {
         &self.dims[..self.rank]
@@ -42,6 +33,20 @@ impl TensorShape {
         self.len() == 0
     }
 }
+
+macro_rules! shape_from_array {
+    ($($rank:literal),*) => {$(
+        impl From<[usize; $rank]> for TensorShape {
+            fn from(dims: [usize; $rank]) -> Self {
+                let mut all = [1; 4];
+                all[..$rank].copy_from_slice(&dims);
+                Self { dims: all, rank: $rank }
+            }
+        }
+    )*};
+}
+
+shape_from_array!(1, 2, 3, 4);
 
 /// Whether a tensor is learned (a parameter with a gradient) or kept state (running statistics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -124,7 +124,7 @@ impl<T: Float> Activation<T> for PRelu<T> {
     fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, T>)) {
         visit(ParamMut {
             name: "alpha",
-            shape: TensorShape::new(&[self.alpha.len()]),
+            shape: TensorShape::from([self.alpha.len()]),
             value: self.alpha.as_slice_mut().expect("alpha is contiguous"),
             grad: self
                 .alpha_grad
@@ -137,7 +137,7 @@ impl<T: Float> Activation<T> for PRelu<T> {
         visit(TensorRef {
             name: "alpha",
             kind: TensorKind::Parameter,
-            shape: TensorShape::new(&[self.alpha.len()]),
+            shape: TensorShape::from([self.alpha.len()]),
             data: self.alpha.as_slice().expect("alpha is contiguous"),
         });
     }
@@ -146,7 +146,7 @@ impl<T: Float> Activation<T> for PRelu<T> {
         visit(TensorMut {
             name: "alpha",
             kind: TensorKind::Parameter,
-            shape: TensorShape::new(&[self.alpha.len()]),
+            shape: TensorShape::from([self.alpha.len()]),
             data: self.alpha.as_slice_mut().expect("alpha is contiguous"),
         });
     }

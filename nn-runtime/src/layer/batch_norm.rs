@@ -470,7 +470,7 @@ impl<const N: usize, T: Float> Parameters<T> for BatchNorm<N, T> {
     fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, T>)) {
         visit(ParamMut {
             name: "gamma",
-            shape: TensorShape::new(&[N]),
+            shape: TensorShape::from([N]),
             value: self.gamma.as_slice_mut().expect("gamma is contiguous"),
             grad: self
                 .gamma_grad
@@ -479,7 +479,7 @@ impl<const N: usize, T: Float> Parameters<T> for BatchNorm<N, T> {
         });
         visit(ParamMut {
             name: "beta",
-            shape: TensorShape::new(&[N]),
+            shape: TensorShape::from([N]),
             value: self.beta.as_slice_mut().expect("beta is contiguous"),
             grad: self.beta_grad.as_slice().expect("beta_grad is contiguous"),
         });
@@ -488,7 +488,7 @@ impl<const N: usize, T: Float> Parameters<T> for BatchNorm<N, T> {
 
 impl<const N: usize, T: Float> Tensors<T> for BatchNorm<N, T> {
     fn visit_tensors(&self, visit: &mut dyn FnMut(TensorRef<'_, T>)) {
-        let shape = TensorShape::new(&[N]);
+        let shape = TensorShape::from([N]);
         for (name, kind, tensor) in [
             ("gamma", TensorKind::Parameter, &self.gamma),
             ("beta", TensorKind::Parameter, &self.beta),
@@ -507,7 +507,7 @@ impl<const N: usize, T: Float> Tensors<T> for BatchNorm<N, T> {
     }
 
     fn visit_tensors_mut(&mut self, visit: &mut dyn FnMut(TensorMut<'_, T>)) {
-        let shape = TensorShape::new(&[N]);
+        let shape = TensorShape::from([N]);
         for (name, kind, tensor) in [
             ("gamma", TensorKind::Parameter, &mut self.gamma),
             ("beta", TensorKind::Parameter, &mut self.beta),

@@ -312,7 +312,7 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Parameters<T
     fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, T>)) {
         visit(ParamMut {
             name: "kernel",
-            shape: TensorShape::new(&[IN, OUT]),
+            shape: TensorShape::from([IN, OUT]),
             value: self
                 .kernel
                 .as_slice_mut()
@@ -325,7 +325,7 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Parameters<T
         if let Some(bias) = &mut self.bias {
             visit(ParamMut {
                 name: "bias",
-                shape: TensorShape::new(&[OUT]),
+                shape: TensorShape::from([OUT]),
                 value: bias.as_slice_mut().expect("bias is contiguous"),
                 grad: self.bias_grad.as_slice().expect("bias_grad is contiguous"),
             });
@@ -341,14 +341,14 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Tensors<T>
         visit(TensorRef {
             name: "kernel",
             kind: TensorKind::Parameter,
-            shape: TensorShape::new(&[IN, OUT]),
+            shape: TensorShape::from([IN, OUT]),
             data: self.kernel.as_slice().expect("kernel is standard layout"),
         });
         if let Some(bias) = &self.bias {
             visit(TensorRef {
                 name: "bias",
                 kind: TensorKind::Parameter,
-                shape: TensorShape::new(&[OUT]),
+                shape: TensorShape::from([OUT]),
                 data: bias.as_slice().expect("bias is contiguous"),
             });
         }
@@ -359,7 +359,7 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Tensors<T>
         visit(TensorMut {
             name: "kernel",
             kind: TensorKind::Parameter,
-            shape: TensorShape::new(&[IN, OUT]),
+            shape: TensorShape::from([IN, OUT]),
             data: self
                 .kernel
                 .as_slice_mut()
@@ -369,7 +369,7 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Tensors<T>
             visit(TensorMut {
                 name: "bias",
                 kind: TensorKind::Parameter,
-                shape: TensorShape::new(&[OUT]),
+                shape: TensorShape::from([OUT]),
                 data: bias.as_slice_mut().expect("bias is contiguous"),
             });
         }

@@ -1,0 +1,215 @@
+//! RMSprop, with optional momentum and the centered variant.
+
+use super::{Core, GradientClip, Optimizer, check_epsilon, check_unit_interval, slot};
+use crate::{Float, Parameters, Result};
+
+/// RMSprop (Hinton 2012) with Keras' formulas and defaults: learning rate 0.001 (see
+/// [`RmsProp::default`]), `rho = 0.9`, `momentum = 0`, `epsilon = 1e-7`, not centered.
+///
+/// Per element, with every buffer starting at zero:
+///
+/// ```text
+/// v = rho · v + (1 - rho) · g²
+/// centered:  a = rho · a + (1 - rho) · g;  d = v - a² + epsilon
+/// otherwise: d = v + epsilon
+/// increment = lr · g / sqrt(d)
+/// momentum > 0: b = momentum · b + increment;  w -= b
+/// otherwise:    w -= increment
+/// ```
+///
+/// Note that Keras adds `epsilon` inside the square root. PyTorch's `RMSprop` adds it outside,
+/// `w -= lr · g / (sqrt(v) + eps)` ([`RmsProp::epsilon_outside_sqrt`] gives that form), and defaults to `lr = 0.01`, `alpha = 0.99` (Keras'
+/// `rho`) and `eps = 1e-8`; its momentum buffer is `b = momentum · b + g / (sqrt(v) + eps)`
+/// with `w -= lr · b` (the learning rate outside the buffer, which matters only when it
+/// changes).
+///
+/// ```
+/// # use nn_runtime::{ParamMut, Parameters, TensorShape};
+/// # struct Scalar { w: Vec<f64>, g: Vec<f64> }
+/// # impl Parameters<f64> for Scalar {
+/// #     fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, f64>)) {
+/// #         visit(ParamMut { name: "w", shape: TensorShape::from([1]), value: &mut self.w, grad: &self.g });
+/// #     }
+/// # }
+/// use nn_runtime::optim::{Optimizer, RmsProp};
+/// // Keras' docstring example: loss = w² / 2 at w = 10, learning rate 0.1.
+/// let mut rmsprop = RmsProp::new(0.1).unwrap();
+/// let mut model = Scalar { w: vec![10.0], g: vec![10.0] };
+/// rmsprop.step(&mut model).unwrap();
+/// assert!((model.w[0] - 9.683772).abs() < 1e-6);
+/// ```
+#[derive(Debug, Clone)]
+pub struct RmsProp<T: Float = f32> {
+    rho: f64,
+    momentum: f64,
+    epsilon: f64,
+    centered: bool,
+    epsilon_outside_sqrt: bool,
+    core: Core<RmsPropState<T>>,
+}
+
+/// RMSprop's per-parameter state.
+#[derive(Debug, Clone)]
+struct RmsPropState<T> {
+    /// Moving average of g².
+    velocity: Vec<T>,
+    /// Momentum buffer (momentum > 0 only).
+    momentum: Vec<T>,
+    /// Moving average of g (centered only).
+    average_grad: Vec<T>,
+}
+
+impl<T> Default for RmsPropState<T> {
+    fn default() -> Self {
+        Self {
+            velocity: Vec::new(),
+            momentum: Vec::new(),
+            average_grad: Vec::new(),
+        }
+    }
+}
+
+impl<T: Float> RmsProp<T> {
+    /// RMSprop with learning rate `learning_rate` and Keras' other defaults.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidHyperparameter`] unless `learning_rate > 0` and finite.
+    pub fn new(learning_rate: f64) -> Result<Self> {
+        Ok(Self {
+            rho: 0.9,
+            momentum: 0.0,
+            epsilon: 1e-7,
+            centered: false,
+            epsilon_outside_sqrt: false,
+            core: Core::new("rmsprop", learning_rate)?,
+        })
+    }
+
+    /// Sets the decay rate of the moving averages (Keras' `rho`, default 0.9; PyTorch's
+    /// `alpha`, default 0.99).
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidHyperparameter`] unless `0 <= rho < 1`.
+    pub fn rho(mut self, rho: f64) -> Result<Self> {
+        check_unit_interval(self.core.name, "rho", rho)?;
+        self.rho = rho;
+        Ok(self)
+    }
+
+    /// Sets the momentum (Keras' `momentum`, default 0).
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidHyperparameter`] unless `0 <= momentum < 1`.
+    pub fn momentum(mut self, momentum: f64) -> Result<Self> {
+        check_unit_interval(self.core.name, "momentum", momentum)?;
+        self.momentum = momentum;
+        Ok(self)
+    }
+
+    /// Sets `epsilon`, added to the moving average inside the square root (default 1e-7).
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidHyperparameter`] unless `epsilon > 0` and finite.
+    pub fn epsilon(mut self, epsilon: f64) -> Result<Self> {
+        check_epsilon(self.core.name, epsilon)?;
+        self.epsilon = epsilon;
+        Ok(self)
+    }
+
+    /// Switches the centered variant on or off (Keras' `centered`, default off): divide by
+    /// an estimate of the gradient's variance instead of its second moment.
+    pub fn centered(mut self, centered: bool) -> Self {
+        self.centered = centered;
+        self
+    }
+
+    /// Adds `epsilon` after the square root, `lr · g / (sqrt(d) + epsilon)`, as PyTorch does,
+    /// instead of inside it as Keras does (the default). With `.rho(0.99)` and
+    /// `.epsilon(1e-8)` this reproduces `torch.optim.RMSprop(lr)`.
+    pub fn epsilon_outside_sqrt(mut self, outside: bool) -> Self {
+        self.epsilon_outside_sqrt = outside;
+        self
+    }
+
+    /// Sets the gradient clipping (default [`GradientClip::None`]).
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidHyperparameter`] for a bound that is not positive and finite.
+    pub fn clip(mut self, clip: GradientClip) -> Result<Self> {
+        self.core.set_clip(clip)?;
+        Ok(self)
+    }
+
+    /// The gradient clipping.
+    pub fn gradient_clip(&self) -> GradientClip {
+        self.core.clip
+    }
+
+    /// The number of steps taken (Keras' `optimizer.iterations`).
+    pub fn iterations(&self) -> u64 {
+        self.core.iterations
+    }
+}
+
+impl<T: Float> Default for RmsProp<T> {
+    /// Keras' defaults: learning rate 0.001, rho 0.9, no momentum, epsilon 1e-7, not centered.
+    fn default() -> Self {
+        Self::new(1e-3).expect("the default learning rate is valid")
+    }
+}
+
+impl<T: Float> Optimizer<T> for RmsProp<T> {
+    fn step(&mut self, model: &mut dyn Parameters<T>) -> Result<()> {
+        let rho = T::cast(self.rho);
+        let one_minus_rho = T::cast(1.0 - self.rho);
+        let epsilon = T::cast(self.epsilon);
+        let momentum = T::cast(self.momentum);
+        let (with_momentum, centered) = (self.momentum > 0.0, self.centered);
+        let (inside, outside) = if self.epsilon_outside_sqrt {
+            (T::zero(), epsilon)
+        } else {
+            (epsilon, T::zero())
+        };
+        self.core.step(model, |step, value, grad, state| {
+            let lr = step.learning_rate;
+            let len = value.len();
+            let velocity = slot(&mut state.velocity, len);
+            let mut average_grad = centered.then(|| slot(&mut state.average_grad, len));
+            let mut buffer = with_momentum.then(|| slot(&mut state.momentum, len));
+            for (i, (w, &g)) in value.iter_mut().zip(grad).enumerate() {
+                let g = step.grad(g);
+                let v = &mut velocity[i];
+                *v = rho * *v + one_minus_rho * (g * g);
+                let denominator = match average_grad.as_deref_mut() {
+                    Some(average) => {
+                        let a = &mut average[i];
+                        *a = rho * *a + one_minus_rho * g;
+                        *v - *a * *a + inside
+                    }
+                    None => *v + inside,
+                };
+                let increment = lr * g / (denominator.sqrt() + outside);
+                match buffer.as_deref_mut() {
+                    Some(buffer) => {
+                        let b = &mut buffer[i];
+                        *b = momentum * *b + increment;
+                        *w -= *b;
+                    }
+                    None => *w -= increment,
+                }
+            }
+        })
+    }
+
+    fn learning_rate(&self) -> f64 {
+        self.core.learning_rate
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: f64) {
+        self.core.learning_rate = learning_rate;
+    }
+
+    fn reset(&mut self) {
+        self.core.reset();
+    }
+}
