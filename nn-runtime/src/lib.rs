@@ -13,6 +13,7 @@ pub mod init;
 pub mod kernel;
 pub mod layer;
 pub mod loss;
+pub mod network;
 pub mod optim;
 mod param;
 mod rng;
@@ -23,6 +24,7 @@ pub use error::{Error, Result};
 pub use float::Float;
 pub use init::Initializer;
 pub use layer::{ActivationLayer, AlphaDropout, BatchNorm, Dense, Dropout, Layer};
+pub use network::{Network, NetworkState};
 pub use param::{ParamMut, Parameters, TensorKind, TensorMut, TensorRef, TensorShape, Tensors};
 pub use rng::{SeededRng, seeded_rng};
 

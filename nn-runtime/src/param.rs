@@ -59,9 +59,12 @@ pub enum TensorKind {
 
 /// A parameter and its gradient, as an optimizer sees it.
 ///
-/// `value` and `grad` are the flattened (row-major) contents of the tensor.
+/// `value` and `grad` are the flattened (row-major) contents of the tensor. `layer` and
+/// `name` together identify it (`dense_0.kernel`).
 #[derive(Debug)]
 pub struct ParamMut<'a, T> {
+    /// The name of the layer holding it (`dense_0`): with `name`, a stable key (`dense_0.kernel`).
+    pub layer: &'static str,
     /// The parameter's name within its layer (`kernel`, `bias`, `gamma`, `beta`, `alpha`).
     pub name: &'static str,
     /// The parameter's shape.
@@ -75,6 +78,8 @@ pub struct ParamMut<'a, T> {
 /// A read-only view of any tensor a layer holds (parameters and state), for saving.
 #[derive(Debug)]
 pub struct TensorRef<'a, T> {
+    /// The name of the layer holding it (`dense_0`): with `name`, a stable key (`dense_0.kernel`).
+    pub layer: &'static str,
     /// The tensor's name within its layer.
     pub name: &'static str,
     /// Parameter or state.
@@ -88,6 +93,8 @@ pub struct TensorRef<'a, T> {
 /// A writable view of any tensor a layer holds (parameters and state), for loading.
 #[derive(Debug)]
 pub struct TensorMut<'a, T> {
+    /// The name of the layer holding it (`dense_0`): with `name`, a stable key (`dense_0.kernel`).
+    pub layer: &'static str,
     /// The tensor's name within its layer.
     pub name: &'static str,
     /// Parameter or state.

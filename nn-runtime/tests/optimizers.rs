@@ -50,6 +50,7 @@ impl Parameters<f64> for Toy {
     fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, f64>)) {
         for (value, grad) in &mut self.params {
             visit(ParamMut {
+                layer: "model",
                 name: "p",
                 shape: TensorShape::from([value.len()]),
                 value,
@@ -609,6 +610,7 @@ fn f32_models_step_too() {
     impl Parameters<f32> for Toy32 {
         fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, f32>)) {
             visit(ParamMut {
+                layer: "model",
                 name: "w",
                 shape: TensorShape::from([self.w.len()]),
                 value: &mut self.w,

@@ -430,6 +430,7 @@ struct Vector<T> {
 impl<T: Float> Parameters<T> for Vector<T> {
     fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, T>)) {
         visit(ParamMut {
+            layer: "model",
             name: "w",
             shape: TensorShape::from([self.w.len()]),
             value: &mut self.w,

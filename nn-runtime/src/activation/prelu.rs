@@ -123,6 +123,7 @@ impl<T: Float> Activation<T> for PRelu<T> {
 
     fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, T>)) {
         visit(ParamMut {
+            layer: "",
             name: "alpha",
             shape: TensorShape::from([self.alpha.len()]),
             value: self.alpha.as_slice_mut().expect("alpha is contiguous"),
@@ -135,6 +136,7 @@ impl<T: Float> Activation<T> for PRelu<T> {
 
     fn visit_tensors(&self, visit: &mut dyn FnMut(TensorRef<'_, T>)) {
         visit(TensorRef {
+            layer: "",
             name: "alpha",
             kind: TensorKind::Parameter,
             shape: TensorShape::from([self.alpha.len()]),
@@ -144,6 +146,7 @@ impl<T: Float> Activation<T> for PRelu<T> {
 
     fn visit_tensors_mut(&mut self, visit: &mut dyn FnMut(TensorMut<'_, T>)) {
         visit(TensorMut {
+            layer: "",
             name: "alpha",
             kind: TensorKind::Parameter,
             shape: TensorShape::from([self.alpha.len()]),

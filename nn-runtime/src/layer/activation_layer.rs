@@ -173,16 +173,28 @@ impl<const N: usize, A: Activation<T>, T: Float> Layer<T> for ActivationLayer<N,
 
 impl<const N: usize, A: Activation<T>, T: Float> Parameters<T> for ActivationLayer<N, A, T> {
     fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, T>)) {
-        self.activation.visit_params(visit);
+        let layer = self.name;
+        self.activation.visit_params(&mut |mut p| {
+            p.layer = layer;
+            visit(p)
+        });
     }
 }
 
 impl<const N: usize, A: Activation<T>, T: Float> Tensors<T> for ActivationLayer<N, A, T> {
     fn visit_tensors(&self, visit: &mut dyn FnMut(TensorRef<'_, T>)) {
-        self.activation.visit_tensors(visit);
+        let layer = self.name;
+        self.activation.visit_tensors(&mut |mut t| {
+            t.layer = layer;
+            visit(t)
+        });
     }
 
     fn visit_tensors_mut(&mut self, visit: &mut dyn FnMut(TensorMut<'_, T>)) {
-        self.activation.visit_tensors_mut(visit);
+        let layer = self.name;
+        self.activation.visit_tensors_mut(&mut |mut t| {
+            t.layer = layer;
+            visit(t)
+        });
     }
 }

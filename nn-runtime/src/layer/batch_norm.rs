@@ -469,6 +469,7 @@ impl<const N: usize, T: Float> Layer<T> for BatchNorm<N, T> {
 impl<const N: usize, T: Float> Parameters<T> for BatchNorm<N, T> {
     fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, T>)) {
         visit(ParamMut {
+            layer: self.name,
             name: "gamma",
             shape: TensorShape::from([N]),
             value: self.gamma.as_slice_mut().expect("gamma is contiguous"),
@@ -478,6 +479,7 @@ impl<const N: usize, T: Float> Parameters<T> for BatchNorm<N, T> {
                 .expect("gamma_grad is contiguous"),
         });
         visit(ParamMut {
+            layer: self.name,
             name: "beta",
             shape: TensorShape::from([N]),
             value: self.beta.as_slice_mut().expect("beta is contiguous"),
@@ -496,6 +498,7 @@ impl<const N: usize, T: Float> Tensors<T> for BatchNorm<N, T> {
             ("moving_variance", TensorKind::State, &self.moving_variance),
         ] {
             visit(TensorRef {
+                layer: self.name,
                 name,
                 kind,
                 shape,
@@ -519,6 +522,7 @@ impl<const N: usize, T: Float> Tensors<T> for BatchNorm<N, T> {
             ),
         ] {
             visit(TensorMut {
+                layer: self.name,
                 name,
                 kind,
                 shape,

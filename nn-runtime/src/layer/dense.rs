@@ -311,6 +311,7 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Parameters<T
 {
     fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, T>)) {
         visit(ParamMut {
+            layer: self.name,
             name: "kernel",
             shape: TensorShape::from([IN, OUT]),
             value: self
@@ -324,13 +325,18 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Parameters<T
         });
         if let Some(bias) = &mut self.bias {
             visit(ParamMut {
+                layer: self.name,
                 name: "bias",
                 shape: TensorShape::from([OUT]),
                 value: bias.as_slice_mut().expect("bias is contiguous"),
                 grad: self.bias_grad.as_slice().expect("bias_grad is contiguous"),
             });
         }
-        self.activation.visit_params(visit);
+        let layer = self.name;
+        self.activation.visit_params(&mut |mut p| {
+            p.layer = layer;
+            visit(p)
+        });
     }
 }
 
@@ -339,6 +345,7 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Tensors<T>
 {
     fn visit_tensors(&self, visit: &mut dyn FnMut(TensorRef<'_, T>)) {
         visit(TensorRef {
+            layer: self.name,
             name: "kernel",
             kind: TensorKind::Parameter,
             shape: TensorShape::from([IN, OUT]),
@@ -346,17 +353,23 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Tensors<T>
         });
         if let Some(bias) = &self.bias {
             visit(TensorRef {
+                layer: self.name,
                 name: "bias",
                 kind: TensorKind::Parameter,
                 shape: TensorShape::from([OUT]),
                 data: bias.as_slice().expect("bias is contiguous"),
             });
         }
-        self.activation.visit_tensors(visit);
+        let layer = self.name;
+        self.activation.visit_tensors(&mut |mut t| {
+            t.layer = layer;
+            visit(t)
+        });
     }
 
     fn visit_tensors_mut(&mut self, visit: &mut dyn FnMut(TensorMut<'_, T>)) {
         visit(TensorMut {
+            layer: self.name,
             name: "kernel",
             kind: TensorKind::Parameter,
             shape: TensorShape::from([IN, OUT]),
@@ -367,12 +380,17 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Tensors<T>
         });
         if let Some(bias) = &mut self.bias {
             visit(TensorMut {
+                layer: self.name,
                 name: "bias",
                 kind: TensorKind::Parameter,
                 shape: TensorShape::from([OUT]),
                 data: bias.as_slice_mut().expect("bias is contiguous"),
             });
         }
-        self.activation.visit_tensors_mut(visit);
+        let layer = self.name;
+        self.activation.visit_tensors_mut(&mut |mut t| {
+            t.layer = layer;
+            visit(t)
+        });
     }
 }

@@ -106,7 +106,7 @@ impl<T> Default for AdamState<T> {
 /// # struct Scalar { w: Vec<f64>, g: Vec<f64> }
 /// # impl Parameters<f64> for Scalar {
 /// #     fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, f64>)) {
-/// #         visit(ParamMut { name: "w", shape: TensorShape::from([1]), value: &mut self.w, grad: &self.g });
+/// #         visit(ParamMut { layer: "model", name: "w", shape: TensorShape::from([1]), value: &mut self.w, grad: &self.g });
 /// #     }
 /// # }
 /// use nn_runtime::optim::{Adam, Optimizer};
@@ -215,7 +215,7 @@ impl<T: Float> Optimizer<T> for Adam<T> {
 /// # struct Scalar { w: Vec<f64>, g: Vec<f64> }
 /// # impl Parameters<f64> for Scalar {
 /// #     fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, f64>)) {
-/// #         visit(ParamMut { name: "w", shape: TensorShape::from([1]), value: &mut self.w, grad: &self.g });
+/// #         visit(ParamMut { layer: "model", name: "w", shape: TensorShape::from([1]), value: &mut self.w, grad: &self.g });
 /// #     }
 /// # }
 /// use nn_runtime::optim::{AdamW, Optimizer};
