@@ -15,6 +15,25 @@
 //! # Ok::<(), nn::Error>(())
 //! ```
 
+pub use nn_macros::network;
 pub use nn_runtime::*;
 
 pub mod prelude;
+
+/// What the code `network!` generates needs from the runtime; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use nn_runtime::reexports::ndarray;
+
+    /// Unwraps a constructor result whose arguments the `network!` macro has already checked
+    /// (a dropout rate in [0, 1), a positive epsilon, ...), so the error branch cannot run.
+    #[track_caller]
+    pub fn checked<T>(result: nn_runtime::Result<T>) -> T {
+        match result {
+            Ok(value) => value,
+            Err(error) => {
+                unreachable!("network! checked this value, yet the runtime rejects it: {error}")
+            }
+        }
+    }
+}

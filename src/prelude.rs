@@ -1,12 +1,18 @@
 //! The working set in one import: `use nn::prelude::*;`.
 
 #[doc(no_inline)]
+pub use nn_macros::network;
+#[doc(no_inline)]
 pub use nn_runtime::activation::{
     Activation, Elu, Gelu, LeakyRelu, Linear, PRelu, Pointwise, RRelu, Relu, Selu, Sigmoid,
     Softmax, Swish, Tanh,
 };
 #[doc(no_inline)]
+pub use nn_runtime::loss::{GradientOf, Loss, Targets};
+#[doc(no_inline)]
+pub use nn_runtime::optim::{Adam, AdamW, GradientClip, Optimizer, RmsProp, Sgd};
+#[doc(no_inline)]
 pub use nn_runtime::{
     ActivationLayer, AlphaDropout, BatchNorm, Dense, Dropout, Error, Float, Initializer, Layer,
-    Parameters, Tensors, seeded_rng,
+    Network, Parameters, Tensors, seeded_rng,
 };

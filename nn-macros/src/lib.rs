@@ -5,7 +5,7 @@
 //! | parse | `parse.rs` (grammar), `syntax.rs` (nodes) | the definition as written, with spans |
 //! | resolve | `resolve.rs`, `resolve/args.rs`, using `vocab.rs` and `suggest.rs` | the `model::Network`: names looked up, arguments checked, widths inferred, defaults filled in |
 //! | check | `check/` | errors and advice across layers |
-//! | expand | `expand.rs` | the generated code (next step) |
+//! | expand | `expand/` | the struct, its methods and trait impls, advice as warnings, the fallback on errors |
 //!
 //! Errors from resolution and checking are collected in a `Diagnostics` and all reported at
 //! once. The macro never panics: every error is a spanned `compile_error!`, and the lints
@@ -96,9 +96,10 @@ use crate::syntax::NetworkDef;
 /// `batchnorm` has no bias unless `bias = true` is written.
 #[proc_macro]
 pub fn network(input: TokenStream) -> TokenStream {
-    match analyze(input.into()) {
+    let input = TokenStream2::from(input);
+    match analyze(input.clone()) {
         Ok(network) => expand::expand(&network),
-        Err(errors) => errors.into_compile_error(),
+        Err(errors) => expand::fallback(&input, errors),
     }
     .into()
 }

@@ -81,3 +81,17 @@ fn dense_pre_activation_entry_skips_the_activation() {
     let x = random_matrix(5, 4, 1.0, 5);
     check_layer(&mut dense(Softmax), &x, 7, Entry::PreActivation);
 }
+
+#[test]
+fn dense_sizes_a_default_prelu_to_its_width() {
+    let dense = Dense::<2, 5, PRelu<f64>, f64>::new(
+        PRelu::default(),
+        Initializer::HeNormal,
+        &mut seeded_rng(0),
+    );
+    assert_eq!(dense.activation().alpha().len(), 5);
+    let x = random_matrix(3, 2, 1.0, 9);
+    let mut out = ndarray::Array2::zeros((3, 5));
+    use nn_runtime::Layer;
+    dense.forward_infer(x.view(), out.view_mut()).unwrap();
+}

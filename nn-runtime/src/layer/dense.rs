@@ -70,11 +70,12 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Dense<IN, OU
     }
 
     fn from_parts(
-        activation: A,
+        mut activation: A,
         initializer: Initializer,
         kernel: Array2<T>,
         bias: Option<Array1<T>>,
     ) -> Self {
+        activation.bind_width(OUT);
         Self {
             name: "dense",
             kernel: kernel.as_standard_layout().into_owned(),

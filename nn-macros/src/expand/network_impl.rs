@@ -1,0 +1,170 @@
+//! The trait implementations: `Network` (forward, backward, predict), `Parameters`,
+//! `Tensors` and `AcceptsInput`, each straight-line code over the layer fields.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::describe::{
+    layer_text, parameter_count, summary_activation, summary_initializer, summary_note,
+};
+use super::types::activation_kind;
+use crate::model::{Activation, Network};
+
+pub(super) fn trait_impls(network: &Network) -> TokenStream {
+    let name = &network.name;
+    let network_impl = network_impl(network);
+    let fields: Vec<_> = network.layers.iter().map(|layer| &layer.field).collect();
+    let input = network.input_width;
+    quote! {
+        #network_impl
+
+        #[automatically_derived]
+        impl<T: ::nn::Float> ::nn::Parameters<T> for #name<T> {
+            fn visit_params(&mut self, visit: &mut dyn FnMut(::nn::ParamMut<'_, T>)) {
+                #(::nn::Parameters::visit_params(&mut self.#fields, visit);)*
+            }
+        }
+
+        #[automatically_derived]
+        impl<T: ::nn::Float> ::nn::Tensors<T> for #name<T> {
+            fn visit_tensors(&self, visit: &mut dyn FnMut(::nn::TensorRef<'_, T>)) {
+                #(::nn::Tensors::visit_tensors(&self.#fields, visit);)*
+            }
+
+            fn visit_tensors_mut(&mut self, visit: &mut dyn FnMut(::nn::TensorMut<'_, T>)) {
+                #(::nn::Tensors::visit_tensors_mut(&mut self.#fields, visit);)*
+            }
+        }
+
+        #[automatically_derived]
+        impl<T: ::nn::Float> ::nn::network::AcceptsInput<::nn::network::Width<#input>> for #name<T> {}
+    }
+}
+
+fn network_impl(network: &Network) -> TokenStream {
+    let name = &network.name;
+    let name_text = name.to_string();
+    let (input, output) = (network.input_width, network.output_width());
+    let layers = &network.layers;
+    let fields: Vec<_> = layers.iter().map(|layer| &layer.field).collect();
+    let widths: Vec<_> = layers.iter().map(|layer| layer.out_width).collect();
+    let (Some(last), Some(last_field)) = (layers.last(), fields.last()) else {
+        // The checks reject an empty layer list; nothing to generate.
+        return TokenStream::new();
+    };
+    // The activation the output layer applies itself: a fused loss needs its logits there.
+    let output_activation = activation_kind(last.activation().unwrap_or(Activation::Linear));
+
+    // Backward: the last layer first, entering through its pre-activation for a fused loss;
+    // each layer gets the output of the layer before it (the first, the kept input).
+    let previous_output = |index: usize| match index.checked_sub(1).and_then(|i| fields.get(i)) {
+        Some(previous) => quote!(::nn::Layer::output(&self.#previous)),
+        None => quote!(__input),
+    };
+    let last_index = layers.len() - 1;
+    let last_input = previous_output(last_index);
+    let earlier = fields
+        .iter()
+        .enumerate()
+        .take(last_index)
+        .rev()
+        .map(|(index, field)| {
+            let layer_input = previous_output(index);
+            quote!(let __grad = ::nn::Layer::backward(&mut self.#field, #layer_input, __grad)?;)
+        });
+
+    let infer_steps = fields.iter().zip(&widths).map(|(field, width)| {
+        quote! {
+            let mut __next = ::nn::__private::ndarray::Array2::<T>::zeros((__rows, #width));
+            ::nn::Layer::forward_infer(&self.#field, __x.view(), __next.view_mut())?;
+            let __x = __next;
+        }
+    });
+
+    let infos = layers.iter().map(|layer| {
+        let field = layer.field.to_string();
+        let kind = layer_text(layer);
+        let (layer_in, layer_out) = (layer.in_width, layer.out_width);
+        let params = parameter_count(layer);
+        let activation = summary_activation(layer);
+        let initializer = summary_initializer(layer);
+        let note = summary_note(layer);
+        quote! {
+            ::nn::network::LayerInfo {
+                name: #field,
+                kind: #kind,
+                input: #layer_in,
+                output: #layer_out,
+                params: #params,
+                activation: #activation,
+                initializer: #initializer,
+                note: #note,
+            }
+        }
+    });
+
+    quote! {
+        #[automatically_derived]
+        impl<T: ::nn::Float> ::nn::Network<T> for #name<T> {
+            const INPUT: usize = #input;
+            const OUTPUT: usize = #output;
+            const OUTPUT_ACTIVATION: ::nn::activation::ActivationKind = #output_activation;
+            type Input = ::nn::network::Width<#input>;
+            type Output = ::nn::network::Width<#output>;
+
+            fn forward_train(
+                &mut self,
+                input: ::nn::__private::ndarray::ArrayView2<'_, T>,
+            ) -> ::nn::Result<::nn::__private::ndarray::ArrayView2<'_, T>> {
+                let (__rng, __x) = self.state.begin_training_step(input, #input)?;
+                #(let __x = ::nn::Layer::forward_train(&mut self.#fields, __x, __rng)?;)*
+                Ok(__x)
+            }
+
+            fn output(&self) -> ::nn::__private::ndarray::ArrayView2<'_, T> {
+                ::nn::Layer::output(&self.#last_field)
+            }
+
+            fn pre_activation(&self) -> ::nn::__private::ndarray::ArrayView2<'_, T> {
+                ::nn::Layer::pre_activation(&self.#last_field)
+            }
+
+            fn backward(
+                &mut self,
+                grad: ::nn::__private::ndarray::ArrayView2<'_, T>,
+                of: ::nn::loss::GradientOf,
+            ) -> ::nn::Result<::nn::__private::ndarray::ArrayView2<'_, T>> {
+                let __input = self.state.training_input()?;
+                let __grad = match of {
+                    ::nn::loss::GradientOf::Output => {
+                        ::nn::Layer::backward(&mut self.#last_field, #last_input, grad)?
+                    }
+                    ::nn::loss::GradientOf::PreActivation => {
+                        ::nn::Layer::backward_from_pre_activation(&mut self.#last_field, #last_input, grad)?
+                    }
+                };
+                #(#earlier)*
+                Ok(__grad)
+            }
+
+            fn predict(
+                &self,
+                input: ::nn::__private::ndarray::ArrayView2<'_, T>,
+            ) -> ::nn::Result<::nn::__private::ndarray::Array2<T>> {
+                self.state.check_input(&input, #input)?;
+                let __rows = input.nrows();
+                let __x = input;
+                #(#infer_steps)*
+                Ok(__x)
+            }
+
+            fn penalty(&self) -> T {
+                T::zero() #(+ ::nn::Layer::penalty(&self.#fields))*
+            }
+
+            fn summary(&self) -> ::nn::network::Summary {
+                ::nn::network::Summary::new(#name_text, #input, &[#(#infos),*])
+            }
+        }
+    }
+}
