@@ -1,13 +1,8 @@
 //! The resolved network: every name looked up, every default filled in, every width inferred.
 //!
-//! This is what the checks read and what the expansion will generate code from. It holds
+//! This is what the checks read and what the expansion generates code from. It holds
 //! plain values (no syntax), plus the spans the expansion needs to put type errors and advice
 //! on the user's tokens.
-
-#![allow(
-    dead_code,
-    reason = "the model is read by the expansion, which is the next step"
-)]
 
 use proc_macro2::{Ident, Span};
 use syn::{Attribute, Visibility};
@@ -48,9 +43,8 @@ pub(crate) struct DeclaredWidth {
     pub span: Span,
 }
 
-/// One layer, in position `index` of the network.
+/// One layer of the network.
 pub(crate) struct Layer {
-    pub index: usize,
     pub kind: LayerKind,
     /// The width of the rows this layer takes.
     pub in_width: usize,

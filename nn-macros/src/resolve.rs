@@ -191,7 +191,6 @@ fn resolve_layer(index: usize, call: &LayerCall, diagnostics: &mut Diagnostics) 
         },
     };
     let layer = Layer {
-        index,
         field: field_name(&kind, index, call.name.span()),
         kind,
         in_width: 0,

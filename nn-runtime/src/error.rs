@@ -132,6 +132,85 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A row index outside a dataset (in [`crate::data::Dataset::select`]).
+    #[error("{context}: index {index} is out of range for {len} rows (expected 0..{len})")]
+    IndexOutOfRange {
+        /// Where the index was given.
+        context: String,
+        /// The offending index.
+        index: usize,
+        /// The number of rows there are.
+        len: usize,
+    },
+    /// A text file (a CSV table) that does not hold what was expected, at a line and column.
+    ///
+    /// Lines and columns count from 1, as editors and spreadsheets show them.
+    ///
+    /// ```
+    /// let err = nn_runtime::Error::Parse {
+    ///     context: "iris.csv".into(),
+    ///     line: 7,
+    ///     column: Some(2),
+    ///     column_name: Some("sepal_width".into()),
+    ///     message: "expected a number, got \"abc\"".into(),
+    /// };
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "iris.csv: line 7, column 2 (\"sepal_width\"): expected a number, got \"abc\""
+    /// );
+    /// ```
+    #[error("{context}: line {line}{}: {message}", column_suffix(*.column, .column_name.as_deref()))]
+    Parse {
+        /// The file (or the name given to a reader).
+        context: String,
+        /// The line, counting from 1.
+        line: usize,
+        /// The column (field), counting from 1, when the error is about one field.
+        column: Option<usize>,
+        /// The column's name from the header, when there is a header.
+        column_name: Option<String>,
+        /// What was found and what was expected.
+        message: String,
+    },
+    /// A binary file (an IDX file of MNIST) whose content does not fit its format.
+    ///
+    /// ```
+    /// let err = nn_runtime::Error::Format {
+    ///     context: "train-labels-idx1-ubyte".into(),
+    ///     message: "magic number 0x00000803; expected 0x00000801 (IDX labels)".into(),
+    /// };
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "train-labels-idx1-ubyte: magic number 0x00000803; expected 0x00000801 (IDX labels)"
+    /// );
+    /// ```
+    #[error("{context}: {message}")]
+    Format {
+        /// The file (or the name given to the bytes).
+        context: String,
+        /// What was found and what was expected.
+        message: String,
+    },
+    /// A file that could not be opened or read.
+    #[error("{context}: {message}")]
+    Io {
+        /// The file's path.
+        context: String,
+        /// The kind of I/O error (`NotFound` for a missing file).
+        kind: std::io::ErrorKind,
+        /// What went wrong, and what to do about it where the runtime knows.
+        message: String,
+    },
+}
+
+/// ", column 3 (\"name\")", ", column 3" or nothing: where in a line a parse error is.
+fn column_suffix(column: Option<usize>, name: Option<&str>) -> String {
+    match (column, name) {
+        (Some(column), Some(name)) => format!(", column {column} ({name:?})"),
+        (Some(column), None) => format!(", column {column}"),
+        (None, Some(name)) => format!(", column {name:?}"),
+        (None, None) => String::new(),
+    }
 }
 
 /// The runtime's result type.

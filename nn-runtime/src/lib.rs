@@ -7,6 +7,7 @@
 
 pub mod activation;
 mod buffer;
+pub mod data;
 mod error;
 mod float;
 pub mod init;
@@ -20,6 +21,7 @@ mod rng;
 pub mod validate;
 
 pub use buffer::Buffer;
+pub use data::{CsvOptions, Dataset, Labels, Standardizer};
 pub use error::{Error, Result};
 pub use float::Float;
 pub use init::Initializer;

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::describe::layer_table;
-use super::types::{layer_type, layer_value};
+use super::types::{int, layer_type, layer_value};
 use crate::model::Network;
 
 /// The struct: the user's attributes and docs, the generated layer table, one field per layer
@@ -54,7 +54,7 @@ pub(super) fn struct_item(network: &Network) -> TokenStream {
 pub(super) fn inherent_impl(network: &Network) -> TokenStream {
     let name = &network.name;
     let name_text = name.to_string();
-    let (input, output) = (network.input_width, network.output_width());
+    let (input, output) = (int(network.input_width), int(network.output_width()));
     let rng = quote!(__rng);
     let fields: Vec<_> = network.layers.iter().map(|layer| &layer.field).collect();
     let values = network.layers.iter().map(|layer| layer_value(layer, &rng));

@@ -2,19 +2,21 @@
 //! `Tensors` and `AcceptsInput`, each straight-line code over the layer fields.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 
 use super::describe::{
     layer_text, parameter_count, summary_activation, summary_initializer, summary_note,
 };
-use super::types::activation_kind;
+use super::types::{activation_kind, int};
 use crate::model::{Activation, Network};
 
 pub(super) fn trait_impls(network: &Network) -> TokenStream {
     let name = &network.name;
     let network_impl = network_impl(network);
     let fields: Vec<_> = network.layers.iter().map(|layer| &layer.field).collect();
-    let input = network.input_width;
+    let input = int(network.input_width);
+    // A composition error (`Chain` of mismatched widths) points at the input width.
+    let input_width = quote_spanned!(network.input_span=> ::nn::network::Width<#input>);
     quote! {
         #network_impl
 
@@ -37,17 +39,17 @@ pub(super) fn trait_impls(network: &Network) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl<T: ::nn::Float> ::nn::network::AcceptsInput<::nn::network::Width<#input>> for #name<T> {}
+        impl<T: ::nn::Float> ::nn::network::AcceptsInput<#input_width> for #name<T> {}
     }
 }
 
 fn network_impl(network: &Network) -> TokenStream {
     let name = &network.name;
     let name_text = name.to_string();
-    let (input, output) = (network.input_width, network.output_width());
+    let (input, output) = (int(network.input_width), int(network.output_width()));
     let layers = &network.layers;
     let fields: Vec<_> = layers.iter().map(|layer| &layer.field).collect();
-    let widths: Vec<_> = layers.iter().map(|layer| layer.out_width).collect();
+    let widths: Vec<_> = layers.iter().map(|layer| int(layer.out_width)).collect();
     let (Some(last), Some(last_field)) = (layers.last(), fields.last()) else {
         // The checks reject an empty layer list; nothing to generate.
         return TokenStream::new();
@@ -73,19 +75,35 @@ fn network_impl(network: &Network) -> TokenStream {
             quote!(let __grad = ::nn::Layer::backward(&mut self.#field, #layer_input, __grad)?;)
         });
 
-    let infer_steps = fields.iter().zip(&widths).map(|(field, width)| {
-        quote! {
-            let mut __next = ::nn::__private::ndarray::Array2::<T>::zeros((__rows, #width));
-            ::nn::Layer::forward_infer(&self.#field, __x.view(), __next.view_mut())?;
-            let __x = __next;
-        }
-    });
+    // Only dense layers with L1/L2 factors add a penalty.
+    let penalized = layers.iter().filter(|layer| {
+        matches!(&layer.kind, crate::model::LayerKind::Dense(dense) if dense.l1 != 0.0 || dense.l2 != 0.0)
+    }).map(|layer| &layer.field);
+    // Dropout is the identity at inference: no step, no copy.
+    let infer_steps = layers
+        .iter()
+        .zip(&fields)
+        .zip(&widths)
+        .filter(|((layer, _), _)| {
+            !matches!(
+                layer.kind,
+                crate::model::LayerKind::Dropout { .. }
+                    | crate::model::LayerKind::AlphaDropout { .. }
+            )
+        })
+        .map(|((_, field), width)| {
+            quote! {
+                let mut __next = ::nn::__private::ndarray::Array2::<T>::zeros((__rows, #width));
+                ::nn::Layer::forward_infer(&self.#field, __x.view(), __next.view_mut())?;
+                let __x = __next;
+            }
+        });
 
     let infos = layers.iter().map(|layer| {
         let field = layer.field.to_string();
         let kind = layer_text(layer);
-        let (layer_in, layer_out) = (layer.in_width, layer.out_width);
-        let params = parameter_count(layer);
+        let (layer_in, layer_out) = (int(layer.in_width), int(layer.out_width));
+        let params = int(parameter_count(layer));
         let activation = summary_activation(layer);
         let initializer = summary_initializer(layer);
         let note = summary_note(layer);
@@ -135,12 +153,13 @@ fn network_impl(network: &Network) -> TokenStream {
                 of: ::nn::loss::GradientOf,
             ) -> ::nn::Result<::nn::__private::ndarray::ArrayView2<'_, T>> {
                 let __input = self.state.training_input()?;
+                let __last_input = #last_input;
                 let __grad = match of {
                     ::nn::loss::GradientOf::Output => {
-                        ::nn::Layer::backward(&mut self.#last_field, #last_input, grad)?
+                        ::nn::Layer::backward(&mut self.#last_field, __last_input, grad)?
                     }
                     ::nn::loss::GradientOf::PreActivation => {
-                        ::nn::Layer::backward_from_pre_activation(&mut self.#last_field, #last_input, grad)?
+                        ::nn::Layer::backward_from_pre_activation(&mut self.#last_field, __last_input, grad)?
                     }
                 };
                 #(#earlier)*
@@ -155,11 +174,11 @@ fn network_impl(network: &Network) -> TokenStream {
                 let __rows = input.nrows();
                 let __x = input;
                 #(#infer_steps)*
-                Ok(__x)
+                Ok(__x.into_owned())
             }
 
             fn penalty(&self) -> T {
-                T::zero() #(+ ::nn::Layer::penalty(&self.#fields))*
+                T::zero() #(+ ::nn::Layer::penalty(&self.#penalized))*
             }
 
             fn summary(&self) -> ::nn::network::Summary {

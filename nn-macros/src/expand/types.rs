@@ -1,16 +1,27 @@
 //! The runtime type and constructor expression of each layer.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{quote, quote_spanned};
 
 use crate::model::{Activation, Dense, Initializer, Layer, LayerKind};
 
+/// A width as an unsuffixed literal (`784`, not `784usize`), as a user would write it.
+pub(super) fn int(value: usize) -> Literal {
+    Literal::usize_unsuffixed(value)
+}
+
+/// A hyperparameter as an unsuffixed literal (`0.2`, not `0.2f64`).
+fn float(value: f64) -> Literal {
+    Literal::f64_unsuffixed(value)
+}
+
 /// The field type of `layer`, generic over the element type `T`.
 pub(super) fn layer_type(layer: &Layer) -> TokenStream {
-    let (input, output) = (layer.in_width, layer.out_width);
+    let (input, output) = (int(layer.in_width), int(layer.out_width));
     let ty = match &layer.kind {
         LayerKind::Dense(dense) => {
             let activation = activation_type(dense.activation);
+            let output = quote_spanned!(dense.units_span=> #output);
             quote!(::nn::Dense<#input, #output, #activation, T>)
         }
         LayerKind::BatchNorm { .. } => quote!(::nn::BatchNorm<#output, T>),
@@ -66,9 +77,11 @@ pub(super) fn activation_kind(activation: Activation) -> TokenStream {
 fn activation_value(activation: Activation) -> TokenStream {
     match activation {
         Activation::LeakyRelu(alpha) => {
+            let alpha = float(alpha);
             quote!(::nn::__private::checked(::nn::activation::LeakyRelu::new(#alpha)))
         }
         Activation::RRelu(lower, upper) => {
+            let (lower, upper) = (float(lower), float(upper));
             quote!(::nn::__private::checked(::nn::activation::RRelu::new(#lower, #upper)))
         }
         Activation::Elu(alpha) => {
@@ -107,11 +120,19 @@ pub(super) fn layer_value(layer: &Layer, rng: &TokenStream) -> TokenStream {
     let name = layer.field.to_string();
     let value = match &layer.kind {
         LayerKind::Dense(dense) => dense_value(dense, rng),
-        LayerKind::BatchNorm { momentum, epsilon } => quote! {
-            ::nn::__private::checked(
-                ::nn::BatchNorm::new().with_momentum(#momentum).and_then(|l| l.with_epsilon(#epsilon)),
-            )
-        },
+        LayerKind::BatchNorm { momentum, epsilon }
+            if is_default_batch_norm(*momentum, *epsilon) =>
+        {
+            quote!(::nn::BatchNorm::new())
+        }
+        LayerKind::BatchNorm { momentum, epsilon } => {
+            let (momentum, epsilon) = (float(*momentum), float(*epsilon));
+            quote! {
+                ::nn::__private::checked(
+                    ::nn::BatchNorm::new().with_momentum(#momentum).and_then(|l| l.with_epsilon(#epsilon)),
+                )
+            }
+        }
         LayerKind::Dropout { rate } => quote!(::nn::__private::checked(::nn::Dropout::new(#rate))),
         LayerKind::AlphaDropout { rate } => {
             quote!(::nn::__private::checked(::nn::AlphaDropout::new(#rate)))
@@ -124,6 +145,11 @@ pub(super) fn layer_value(layer: &Layer, rng: &TokenStream) -> TokenStream {
     quote_spanned!(layer.span=> #value.named(#name))
 }
 
+/// Whether batch norm's options are the runtime's defaults (Keras': momentum 0.99, epsilon 1e-3).
+fn is_default_batch_norm(momentum: f64, epsilon: f64) -> bool {
+    momentum == 0.99 && epsilon == 1e-3
+}
+
 fn dense_value(dense: &Dense, rng: &TokenStream) -> TokenStream {
     let activation = activation_value(dense.activation);
     let initializer = initializer_value(dense.initializer);
@@ -132,7 +158,7 @@ fn dense_value(dense: &Dense, rng: &TokenStream) -> TokenStream {
         value = quote!(#value.without_bias());
     }
     if dense.l1 != 0.0 || dense.l2 != 0.0 {
-        let (l1, l2) = (dense.l1, dense.l2);
+        let (l1, l2) = (float(dense.l1), float(dense.l2));
         value = quote!(::nn::__private::checked(#value.with_penalties(#l1, #l2)));
     }
     value

@@ -7,3 +7,4 @@ mod errors;
 mod fuzz;
 mod model;
 mod pairing_table;
+mod snapshots;

@@ -45,8 +45,7 @@ fn the_design_card() {
         .map(|layer| layer.field.to_string())
         .collect();
     assert_eq!(fields, ["dense_0", "batch_norm_1", "dense_2", "dense_3"]);
-    for (index, layer) in net.layers.iter().enumerate() {
-        assert_eq!(layer.index, index);
+    for layer in &net.layers {
         assert!(layer.allow.is_empty());
     }
     let spans: Vec<Option<String>> = net

@@ -89,7 +89,6 @@ pub(crate) fn check_invariants(network: &Network) {
     let mut fields = Vec::new();
     let last = network.layers.len() - 1;
     for (index, layer) in network.layers.iter().enumerate() {
-        assert_eq!(layer.index, index);
         assert_eq!(layer.in_width, width);
         match &layer.kind {
             LayerKind::Dense(dense) => {
