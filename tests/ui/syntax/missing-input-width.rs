@@ -1,0 +1,7 @@
+use nn::network;
+
+network! {
+    Net < dense(4, relu) >
+}
+
+fn main() {}
