@@ -32,6 +32,47 @@
 //! assert!((model.kernel()[[0, 0]] - 1.3).abs() < 1e-12);
 //! ```
 
+/// The builder methods every optimizer shares, forwarding to its `core`.
+macro_rules! core_methods {
+    () => {
+        /// Sets the gradient clipping (default [`GradientClip::None`]).
+        ///
+        /// # Errors
+        /// [`crate::Error::InvalidHyperparameter`] for a bound that is not positive and finite.
+        pub fn clip(mut self, clip: GradientClip) -> Result<Self> {
+            self.core.set_clip(clip)?;
+            Ok(self)
+        }
+
+        /// The gradient clipping.
+        pub fn gradient_clip(&self) -> GradientClip {
+            self.core.clip
+        }
+
+        /// The number of steps taken (Keras' `optimizer.iterations`).
+        pub fn iterations(&self) -> u64 {
+            self.core.iterations
+        }
+    };
+}
+
+/// The [`Optimizer`] methods every optimizer delegates to its `core`.
+macro_rules! core_delegation {
+    () => {
+        fn learning_rate(&self) -> f64 {
+            self.core.learning_rate
+        }
+
+        fn set_learning_rate(&mut self, learning_rate: f64) {
+            self.core.learning_rate = learning_rate;
+        }
+
+        fn reset(&mut self) {
+            self.core.reset();
+        }
+    };
+}
+
 mod adam;
 mod clip;
 mod rmsprop;

@@ -131,24 +131,7 @@ impl<T: Float> RmsProp<T> {
         self
     }
 
-    /// Sets the gradient clipping (default [`GradientClip::None`]).
-    ///
-    /// # Errors
-    /// [`crate::Error::InvalidHyperparameter`] for a bound that is not positive and finite.
-    pub fn clip(mut self, clip: GradientClip) -> Result<Self> {
-        self.core.set_clip(clip)?;
-        Ok(self)
-    }
-
-    /// The gradient clipping.
-    pub fn gradient_clip(&self) -> GradientClip {
-        self.core.clip
-    }
-
-    /// The number of steps taken (Keras' `optimizer.iterations`).
-    pub fn iterations(&self) -> u64 {
-        self.core.iterations
-    }
+    core_methods!();
 }
 
 impl<T: Float> Default for RmsProp<T> {
@@ -201,15 +184,5 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
         })
     }
 
-    fn learning_rate(&self) -> f64 {
-        self.core.learning_rate
-    }
-
-    fn set_learning_rate(&mut self, learning_rate: f64) {
-        self.core.learning_rate = learning_rate;
-    }
-
-    fn reset(&mut self) {
-        self.core.reset();
-    }
+    core_delegation!();
 }
