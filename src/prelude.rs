@@ -12,7 +12,14 @@ pub use nn_runtime::loss::{GradientOf, Loss, Targets};
 #[doc(no_inline)]
 pub use nn_runtime::optim::{Adam, AdamW, GradientClip, Optimizer, RmsProp, Sgd};
 #[doc(no_inline)]
+pub use nn_runtime::train::{
+    Control, EarlyStopping, EpochRecord, Fit, FitConfig, History, Metrics, Monitor, Progress,
+    Schedule, Validation,
+};
+#[doc(no_inline)]
 pub use nn_runtime::{
     ActivationLayer, AlphaDropout, BatchNorm, Dense, Dropout, Error, Float, Initializer, Layer,
     Network, Parameters, Tensors, seeded_rng,
 };
+#[doc(no_inline)]
+pub use nn_runtime::{Dataset, Labels};

@@ -201,6 +201,66 @@ pub enum Error {
         /// What went wrong, and what to do about it where the runtime knows.
         message: String,
     },
+    /// A saved file lacks a tensor the model has.
+    ///
+    /// ```
+    /// let err = nn_runtime::Error::MissingTensor {
+    ///     context: "model.safetensors".into(),
+    ///     name: "dense_1.kernel".into(),
+    ///     expected: "dtype F32, shape [4, 2]".into(),
+    /// };
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "model.safetensors: tensor dense_1.kernel is missing; expected dtype F32, shape [4, 2]"
+    /// );
+    /// ```
+    #[error("{context}: tensor {name} is missing; expected {expected}")]
+    MissingTensor {
+        /// The file (or the name given to the bytes).
+        context: String,
+        /// The missing tensor's key (`layer.name`).
+        name: String,
+        /// The dtype and shape the model expects, in words.
+        expected: String,
+    },
+    /// A saved file holds a tensor the model does not have.
+    ///
+    /// ```
+    /// let err = nn_runtime::Error::UnexpectedTensor {
+    ///     context: "model.safetensors".into(),
+    ///     name: "dense_2.bias".into(),
+    /// };
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "model.safetensors: unexpected tensor dense_2.bias; expected only the model's tensors"
+    /// );
+    /// ```
+    #[error("{context}: unexpected tensor {name}; expected only the model's tensors")]
+    UnexpectedTensor {
+        /// The file (or the name given to the bytes).
+        context: String,
+        /// The extra tensor's key.
+        name: String,
+    },
+    /// A saved tensor's element type differs from the model's.
+    ///
+    /// ```
+    /// let err = nn_runtime::Error::DtypeMismatch {
+    ///     context: "dense_0.kernel".into(),
+    ///     expected: "F32".into(),
+    ///     actual: "F64".into(),
+    /// };
+    /// assert_eq!(err.to_string(), "dense_0.kernel: expected dtype F32, got F64");
+    /// ```
+    #[error("{context}: expected dtype {expected}, got {actual}")]
+    DtypeMismatch {
+        /// The tensor's key (`layer.name`).
+        context: String,
+        /// The model's dtype.
+        expected: String,
+        /// The file's dtype.
+        actual: String,
+    },
 }
 
 /// ", column 3 (\"name\")", ", column 3" or nothing: where in a line a parse error is.

@@ -11,6 +11,7 @@ pub mod data;
 mod error;
 mod float;
 pub mod init;
+pub mod io;
 pub mod kernel;
 pub mod layer;
 pub mod loss;
@@ -18,6 +19,7 @@ pub mod network;
 pub mod optim;
 mod param;
 mod rng;
+pub mod train;
 pub mod validate;
 
 pub use buffer::Buffer;
@@ -25,10 +27,15 @@ pub use data::{CsvOptions, Dataset, Labels, Standardizer};
 pub use error::{Error, Result};
 pub use float::Float;
 pub use init::Initializer;
+pub use io::{from_bytes, load, save, to_bytes};
 pub use layer::{ActivationLayer, AlphaDropout, BatchNorm, Dense, Dropout, Layer};
 pub use network::{Network, NetworkState};
 pub use param::{ParamMut, Parameters, TensorKind, TensorMut, TensorRef, TensorShape, Tensors};
 pub use rng::{SeededRng, seeded_rng};
+pub use train::{
+    EarlyStopping, EpochRecord, Fit, FitConfig, History, Metrics, Monitor, Progress, Schedule,
+    Validation,
+};
 
 /// Re-exports of the crates the runtime's API is made of, so users never meet version skew.
 pub mod reexports {
