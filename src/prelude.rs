@@ -22,4 +22,4 @@ pub use nn_runtime::{
     Network, Parameters, Tensors, seeded_rng,
 };
 #[doc(no_inline)]
-pub use nn_runtime::{Dataset, Labels};
+pub use nn_runtime::{Dataset, Labels, Standardizer};
