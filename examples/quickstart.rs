@@ -8,21 +8,19 @@ use nn::prelude::*;
 use nn::reexports::ndarray::Array2;
 use nn::train::{EarlyStopping, Validation};
 
-network! {
-    /// Classifies 8x8 handwritten digits (64 pixels) into 10 classes.
-    pub Digits(64) < dense(128, he_normal), batchnorm, relu, dropout(0.1), dense(64, relu), dense(10, softmax) >
-}
+#[path = "shared/digits_network.rs"]
+mod digits_network;
+use digits_network::{Digits, PIXEL_SCALE};
 
 const SEED: u64 = 42;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let digits = smartcore::dataset::digits::load_dataset();
-    let pixels = Array2::from_shape_vec((digits.num_samples, digits.num_features), digits.data)?;
+    let pixels = Array2::from_shape_vec((digits.num_samples, digits.num_features), digits.data)?
+        .mapv(|v| v / PIXEL_SCALE);
     let labels = digits.target.iter().map(|&t| t as usize).collect();
     let data = Dataset::classification(pixels, labels, 10)?;
     let (train, test) = data.split(0.2, SEED)?;
-    let scaler = Standardizer::fit(&train);
-    let (train, test) = (scaler.transform(&train)?, scaler.transform(&test)?);
     println!(
         "digits: {} training and {} test samples",
         train.len(),
