@@ -68,3 +68,20 @@ impl EpochBar {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_hides_the_bar_and_bar_shows_it() {
+        assert!(EpochBar::new(Progress::Quiet, 0, 3, 10).bar.is_none());
+        assert!(EpochBar::new(Progress::Bar, 0, 3, 10).bar.is_some());
+    }
+
+    #[test]
+    fn auto_follows_whether_stdout_is_a_terminal() {
+        let shown = EpochBar::new(Progress::Auto, 0, 3, 10).bar.is_some();
+        assert_eq!(shown, std::io::stdout().is_terminal());
+    }
+}
