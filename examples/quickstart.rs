@@ -57,6 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all("out")?;
     nn::save(&net, "out/digits.safetensors")?;
     history.to_csv("out/digits_history.csv")?;
-    println!("saved out/digits.safetensors and out/digits_history.csv");
+    history.plot_svg("out/digits_history.svg")?;
+    println!("saved out/digits.safetensors, out/digits_history.csv and out/digits_history.svg");
     Ok(())
 }

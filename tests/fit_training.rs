@@ -292,3 +292,29 @@ fn binary_cross_entropy_trains_a_sigmoid_output_on_labels() {
     let classes = net.predict_classes(data.features_view()).unwrap();
     assert!(classes.iter().all(|&c| c < 2));
 }
+
+#[test]
+fn the_history_draws_its_curves_as_svg() {
+    let mut net = Net::new(7);
+    let mut config = config().epochs(3).validation(Validation::Split(0.2));
+    let history = net.fit(&blobs(20, 1), &mut config).unwrap();
+    let path = std::env::temp_dir().join(format!("nn-fit-history-{}.svg", std::process::id()));
+    history.plot_svg(&path).unwrap();
+    let svg = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(svg.contains("<svg"), "not an SVG file");
+    // Four curves: loss, val_loss, accuracy, val_accuracy, plus their legend lines.
+    assert!(
+        svg.matches("<polyline").count() >= 4,
+        "{} polylines",
+        svg.matches("<polyline").count()
+    );
+    assert!(svg.contains("val_loss") && svg.contains("accuracy"));
+
+    let empty = nn::train::History::default();
+    assert!(
+        empty
+            .plot_svg(std::env::temp_dir().join("nn-empty.svg"))
+            .is_err()
+    );
+}

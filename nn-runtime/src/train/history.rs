@@ -144,3 +144,99 @@ impl History {
             })
     }
 }
+
+/// One curve: its name, color and points (epoch, value).
+type Curve = (&'static str, plotters::style::RGBColor, Vec<(f64, f64)>);
+
+impl History {
+    /// Draws the training curves as an SVG file: the loss (training and, with validation data,
+    /// validation) on the left and the accuracy (for class labels) on the right, per epoch.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the file cannot be written, or if there is no epoch to draw.
+    pub fn plot_svg(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let io_error = |message: String| Error::Io {
+            context: path.display().to_string(),
+            kind: std::io::ErrorKind::Other,
+            message,
+        };
+        if self.records.is_empty() {
+            return Err(io_error("the history has no epoch to draw".to_owned()));
+        }
+        let series = |value: fn(&EpochRecord) -> Option<f64>| -> Vec<(f64, f64)> {
+            self.records
+                .iter()
+                .filter_map(|r| value(r).map(|v| (r.epoch as f64 + 1.0, v)))
+                .collect()
+        };
+        use plotters::style::{BLUE, RED};
+        let losses: Vec<Curve> = vec![
+            ("loss", BLUE, series(|r| Some(r.loss))),
+            ("val_loss", RED, series(|r| r.val_loss)),
+        ];
+        let accuracies: Vec<Curve> = vec![
+            ("accuracy", BLUE, series(|r| r.accuracy)),
+            ("val_accuracy", RED, series(|r| r.val_accuracy)),
+        ];
+        draw_panels(
+            path,
+            self.records.len(),
+            [("loss", losses), ("accuracy", accuracies)],
+        )
+        .map_err(io_error)
+    }
+}
+
+/// Two charts side by side, each with its curves.
+fn draw_panels(
+    path: &Path,
+    epochs: usize,
+    panels: [(&str, Vec<Curve>); 2],
+) -> std::result::Result<(), String> {
+    use plotters::prelude::*;
+    let root = SVGBackend::new(path, (960, 400)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let areas = root.split_evenly((1, 2));
+    for (area, (title, curves)) in areas.iter().zip(panels) {
+        let points = curves
+            .iter()
+            .flat_map(|(_, _, points)| points.iter().map(|&(_, v)| v));
+        let (low, high) = points.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(v), h.max(v))
+        });
+        if !low.is_finite() {
+            continue;
+        }
+        let margin = ((high - low) * 0.05).max(1e-6);
+        let mut chart = ChartBuilder::on(area)
+            .caption(title, ("sans-serif", 20))
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(50)
+            .build_cartesian_2d(1.0..(epochs.max(2) as f64), (low - margin)..(high + margin))
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc("epoch")
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (name, color, points) in curves {
+            if points.is_empty() {
+                continue;
+            }
+            chart
+                .draw_series(LineSeries::new(points, color))
+                .map_err(|e| e.to_string())?
+                .label(name)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(|e| e.to_string())?;
+    }
+    root.present().map_err(|e| e.to_string())
+}
