@@ -80,8 +80,8 @@ pub(super) fn summary_note(layer: &Layer) -> &'static str {
     }
 }
 
-/// The number of learned scalars of `layer`.
-pub(super) fn parameter_count(layer: &Layer) -> usize {
+/// The number of learned scalars of `layer`, or `None` if it does not fit in `usize`.
+pub(super) fn checked_parameter_count(layer: &Layer) -> Option<usize> {
     let per_unit_slopes = |activation| match activation {
         Activation::PRelu => layer.out_width,
         _ => 0,
@@ -89,12 +89,46 @@ pub(super) fn parameter_count(layer: &Layer) -> usize {
     match &layer.kind {
         LayerKind::Dense(dense) => {
             let bias = if dense.bias { dense.units } else { 0 };
-            layer.in_width * dense.units + bias + per_unit_slopes(dense.activation)
+            layer
+                .in_width
+                .checked_mul(dense.units)?
+                .checked_add(bias)?
+                .checked_add(per_unit_slopes(dense.activation))
         }
-        LayerKind::BatchNorm { .. } => 2 * layer.out_width,
-        LayerKind::Dropout { .. } | LayerKind::AlphaDropout { .. } => 0,
-        LayerKind::Activation(activation) => per_unit_slopes(*activation),
+        LayerKind::BatchNorm { .. } => layer.out_width.checked_mul(2),
+        LayerKind::Dropout { .. } | LayerKind::AlphaDropout { .. } => Some(0),
+        LayerKind::Activation(activation) => Some(per_unit_slopes(*activation)),
     }
+}
+
+/// The number of learned scalars of `layer`; [`too_many_parameters`] has rejected networks
+/// where this overflows, so saturation never shows.
+pub(super) fn parameter_count(layer: &Layer) -> usize {
+    checked_parameter_count(layer).unwrap_or(usize::MAX)
+}
+
+/// An error on the first layer whose parameters (or the running total) overflow `usize`.
+pub(super) fn too_many_parameters(network: &Network) -> Option<syn::Error> {
+    let mut total: usize = 0;
+    for layer in &network.layers {
+        let sum = checked_parameter_count(layer).and_then(|count| total.checked_add(count));
+        match sum {
+            Some(sum) => total = sum,
+            None => {
+                return Some(syn::Error::new(
+                    layer.span,
+                    format!(
+                        "`{}` {} -> {} brings the network's parameter count past what `usize` holds; \
+                         no machine has that much memory: use smaller widths",
+                        layer.dsl_name(),
+                        layer.in_width,
+                        layer.out_width
+                    ),
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// The Markdown table appended to the struct's docs.
@@ -105,7 +139,7 @@ pub(super) fn layer_table(network: &Network) -> String {
     let mut total = 0;
     for layer in &network.layers {
         let params = parameter_count(layer);
-        total += params;
+        total = params.saturating_add(total);
         table.push_str(&format!(
             "| `{}` | `{}` | {} → {} | {} |\n",
             layer.field,

@@ -3,7 +3,7 @@
 //! not add a cascade of "cannot find type" errors to the real ones (thiserror's fallback).
 
 use proc_macro2::{TokenStream, TokenTree};
-use quote::quote;
+use quote::{ToTokens, quote};
 
 /// The compile errors and, when the header can be read, a stand-in struct.
 pub(crate) fn fallback(input: &TokenStream, errors: syn::Error) -> TokenStream {
@@ -54,7 +54,11 @@ fn read_header(input: &TokenStream) -> Option<Header> {
         }
     }
     match tokens.next()? {
-        TokenTree::Ident(name) => Some(Header { attrs, vis, name }),
+        // A keyword (`struct`, `type`, `Self`) is no name: a stand-in would not parse and
+        // would hide the macro's own error, so emit none.
+        TokenTree::Ident(name) if syn::parse2::<syn::Ident>(name.to_token_stream()).is_ok() => {
+            Some(Header { attrs, vis, name })
+        }
         _ => None,
     }
 }

@@ -23,6 +23,9 @@ use crate::model::Network;
 
 /// The code for a checked network.
 pub(crate) fn expand(network: &Network) -> TokenStream {
+    if let Some(error) = describe::too_many_parameters(network) {
+        return error.into_compile_error();
+    }
     let item = item::struct_item(network);
     let inherent = item::inherent_impl(network);
     let traits = network_impl::trait_impls(network);

@@ -1,0 +1,7 @@
+use nn::network;
+
+network! {
+    Net(8) < dense(4, tanh, random_normal, allow = init_mismatch), dense(2, softmax) >
+}
+
+fn main() {}

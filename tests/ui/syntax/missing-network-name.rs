@@ -1,0 +1,7 @@
+use nn::network;
+
+network! {
+    pub (784) < dense(10, softmax) >
+}
+
+fn main() {}
