@@ -165,6 +165,23 @@ fn edit() -> impl Strategy<Value = (Edit, usize)> {
 fn run(stream: TokenStream) {
     if let Ok(network) = analyze(stream) {
         check_invariants(&network);
+        // Code generation must not panic either (huge widths once overflowed a count).
+        let _ = crate::expand::expand(&network);
+    }
+}
+
+#[test]
+fn huge_widths_expand_to_an_error_not_a_panic() {
+    for source in [
+        "Net(4294967296) < dense(4294967296, softmax) >",
+        "Net(1) < dense(18446744073709551615, relu), batchnorm, dense(2, softmax) >",
+    ] {
+        let Ok(stream) = TokenStream::from_str(source) else {
+            panic!("{source} lexes");
+        };
+        let network = analyze(stream).expect("the front end accepts it");
+        let output = crate::expand::expand(&network).to_string();
+        assert!(output.contains("compile_error"), "{source}: {output}");
     }
 }
 
