@@ -1,6 +1,5 @@
 use ndarray::{ArrayView2, ArrayViewMut2};
 
-use super::dropout::check_backward_shapes;
 use crate::activation::{Activation, ActivationKind};
 use crate::param::{ParamMut, Parameters, TensorMut, TensorRef, Tensors};
 use crate::validate::{check_batch, check_same_shape};
@@ -138,7 +137,7 @@ impl<const N: usize, A: Activation<T>, T: Float> Layer<T> for ActivationLayer<N,
         input: ArrayView2<'_, T>,
         grad_output: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
-        check_backward_shapes(self.name, &self.output, N, &input, &grad_output)?;
+        super::check_backward(self.name, &self.output, (N, N), &input, &grad_output)?;
         self.activation.backward(
             self.pre_activation.view(),
             self.output.view(),
@@ -153,7 +152,13 @@ impl<const N: usize, A: Activation<T>, T: Float> Layer<T> for ActivationLayer<N,
         input: ArrayView2<'_, T>,
         grad_pre_activation: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
-        check_backward_shapes(self.name, &self.output, N, &input, &grad_pre_activation)?;
+        super::check_backward(
+            self.name,
+            &self.output,
+            (N, N),
+            &input,
+            &grad_pre_activation,
+        )?;
         // The loss depends on the pre-activation only: the activation's parameters get no gradient.
         self.activation.clear_grads();
         self.grad_input

@@ -1,6 +1,6 @@
 use ndarray::{ArrayView2, ArrayViewMut2, Zip};
 
-use super::dropout::{check_backward_shapes, draw_mask, identity_infer, valid_rate};
+use super::dropout::{draw_mask, identity_infer, valid_rate};
 use crate::activation::Selu;
 use crate::param::{ParamMut, Parameters, TensorMut, TensorRef, Tensors};
 use crate::validate::{check_batch, check_hyperparameter};
@@ -146,7 +146,7 @@ impl<const N: usize, T: Float> Layer<T> for AlphaDropout<N, T> {
         input: ArrayView2<'_, T>,
         grad_output: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
-        check_backward_shapes(self.name, &self.output, N, &input, &grad_output)?;
+        super::check_backward(self.name, &self.output, (N, N), &input, &grad_output)?;
         let a = T::cast(self.a);
         Zip::from(self.grad_input.resize(input.nrows(), N))
             .and(grad_output)

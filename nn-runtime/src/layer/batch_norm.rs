@@ -211,18 +211,6 @@ impl<const N: usize, T: Float> BatchNorm<N, T> {
     pub fn beta_grad(&self) -> &Array1<T> {
         &self.beta_grad
     }
-
-    fn check_backward(&self, input: &ArrayView2<'_, T>, grad: &ArrayView2<'_, T>) -> Result<()> {
-        if self.output.is_empty() {
-            return Err(Error::InvalidState {
-                context: self.name.to_owned(),
-                message: "backward called before a training forward pass".to_owned(),
-            });
-        }
-        let rows = self.output.rows();
-        check_same_shape(self.name, &[rows, N], input.shape())?;
-        check_same_shape(self.name, &[rows, N], grad.shape())
-    }
 }
 
 impl<const N: usize, T: Float> Default for BatchNorm<N, T> {
@@ -447,7 +435,7 @@ impl<const N: usize, T: Float> Layer<T> for BatchNorm<N, T> {
         input: ArrayView2<'_, T>,
         grad_output: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
-        self.check_backward(&input, &grad_output)?;
+        super::check_backward(self.name, &self.output, (N, N), &input, &grad_output)?;
         backward_train(
             grad_output,
             self.normalized.view(),

@@ -4,7 +4,7 @@ use crate::activation::{Activation, ActivationKind, Linear};
 use crate::kernel::{add_bias, matmul, matmul_a_bt, matmul_at_b};
 use crate::param::{ParamMut, Parameters, TensorKind, TensorMut, TensorRef, TensorShape, Tensors};
 use crate::validate::{check_batch, check_hyperparameter, check_same_shape};
-use crate::{Buffer, Error, Float, Initializer, Layer, Result, SeededRng};
+use crate::{Buffer, Float, Initializer, Layer, Result, SeededRng};
 
 /// A fully connected layer: `a = f(x · kernel + bias)`.
 ///
@@ -175,18 +175,6 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Dense<IN, OU
         }
     }
 
-    fn check_backward(&self, input: &ArrayView2<'_, T>, grad: &ArrayView2<'_, T>) -> Result<()> {
-        if self.output.is_empty() {
-            return Err(Error::InvalidState {
-                context: self.name.to_owned(),
-                message: "backward called before a training forward pass".to_owned(),
-            });
-        }
-        let rows = self.output.rows();
-        check_same_shape(self.name, &[rows, IN], input.shape())?;
-        check_same_shape(self.name, &[rows, OUT], grad.shape())
-    }
-
     /// Parameter gradients and the input gradient from `grad_pre_activation` (already written).
     fn backward_linear(&mut self, input: ArrayView2<'_, T>) -> ArrayView2<'_, T> {
         let grad_z = self.grad_pre_activation.view();
@@ -264,7 +252,7 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T>
         input: ArrayView2<'_, T>,
         grad_output: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
-        self.check_backward(&input, &grad_output)?;
+        super::check_backward(self.name, &self.output, (IN, OUT), &input, &grad_output)?;
         let rows = input.nrows();
         self.activation.backward(
             self.pre_activation.view(),
@@ -280,7 +268,13 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T>
         input: ArrayView2<'_, T>,
         grad_pre_activation: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
-        self.check_backward(&input, &grad_pre_activation)?;
+        super::check_backward(
+            self.name,
+            &self.output,
+            (IN, OUT),
+            &input,
+            &grad_pre_activation,
+        )?;
         self.activation.clear_grads();
         self.grad_pre_activation
             .resize(input.nrows(), OUT)

@@ -3,7 +3,7 @@ use rand::RngExt;
 
 use crate::param::{ParamMut, Parameters, TensorMut, TensorRef, Tensors};
 use crate::validate::{check_batch, check_hyperparameter, check_same_shape};
-use crate::{Buffer, Error, Float, Layer, Result, SeededRng};
+use crate::{Buffer, Float, Layer, Result, SeededRng};
 
 /// Inverted dropout (Srivastava et al. 2014), as Keras' `Dropout` and PyTorch's `nn.Dropout`.
 ///
@@ -99,26 +99,6 @@ pub(super) fn draw_mask<T: Float>(mut mask: ArrayViewMut2<'_, T>, rate: f64, rng
     }
 }
 
-/// The checks every parameterless layer's backward makes: a training forward came first and
-/// the shapes match it.
-pub(super) fn check_backward_shapes<T: Float>(
-    name: &str,
-    output: &Buffer<T>,
-    width: usize,
-    input: &ArrayView2<'_, T>,
-    grad: &ArrayView2<'_, T>,
-) -> Result<()> {
-    if output.is_empty() {
-        return Err(Error::InvalidState {
-            context: name.to_owned(),
-            message: "backward called before a training forward pass".to_owned(),
-        });
-    }
-    let rows = output.rows();
-    check_same_shape(name, &[rows, width], input.shape())?;
-    check_same_shape(name, &[rows, width], grad.shape())
-}
-
 /// Inference for layers that are the identity there: checks, then copies `input` to `output`.
 pub(super) fn identity_infer<T: Float>(
     name: &str,
@@ -166,7 +146,7 @@ impl<const N: usize, T: Float> Layer<T> for Dropout<N, T> {
         input: ArrayView2<'_, T>,
         grad_output: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
-        check_backward_shapes(self.name, &self.output, N, &input, &grad_output)?;
+        super::check_backward(self.name, &self.output, (N, N), &input, &grad_output)?;
         let scale = T::cast(1.0 / (1.0 - self.rate));
         Zip::from(self.grad_input.resize(input.nrows(), N))
             .and(grad_output)

@@ -23,7 +23,8 @@ pub use dropout::Dropout;
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 
-use crate::{Float, Parameters, Result, SeededRng, Tensors};
+use crate::validate::check_same_shape;
+use crate::{Buffer, Error, Float, Parameters, Result, SeededRng, Tensors};
 
 /// One layer of a network: forward in training and inference mode, and backward.
 ///
@@ -99,4 +100,25 @@ pub trait Layer<T: Float>: Parameters<T> + Tensors<T> {
     fn penalty(&self) -> T {
         T::zero()
     }
+}
+
+/// The checks every layer's backward makes: a training forward came first (its `output` is
+/// not empty), and `input` (`[rows, input_width]`) and `grad` (`[rows, output_width]`) match
+/// that forward pass.
+pub(crate) fn check_backward<T: Float>(
+    name: &str,
+    output: &Buffer<T>,
+    (input_width, output_width): (usize, usize),
+    input: &ArrayView2<'_, T>,
+    grad: &ArrayView2<'_, T>,
+) -> Result<()> {
+    if output.is_empty() {
+        return Err(Error::InvalidState {
+            context: name.to_owned(),
+            message: "backward called before a training forward pass".to_owned(),
+        });
+    }
+    let rows = output.rows();
+    check_same_shape(name, &[rows, input_width], input.shape())?;
+    check_same_shape(name, &[rows, output_width], grad.shape())
 }

@@ -1,6 +1,8 @@
 //! Shared test helpers: finite-difference gradient checks in f64.
 #![allow(dead_code)]
 
+pub mod stack;
+
 use ndarray::{Array2, ArrayView2};
 use nn_runtime::{Layer, Parameters, seeded_rng};
 use rand::RngExt;
