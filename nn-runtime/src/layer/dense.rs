@@ -186,7 +186,11 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Dense<IN, OU
                 .for_each(|g, &w| *g += l1 * signum(w) + two_l2 * w);
         }
         if self.bias.is_some() {
-            self.bias_grad.assign(&grad_z.sum_axis(Axis(0)));
+            // Column sums, accumulated in place: no allocation per step.
+            self.bias_grad.fill(T::zero());
+            for row in grad_z.axis_iter(Axis(0)) {
+                self.bias_grad += &row;
+            }
         }
         let rows = grad_z.nrows();
         let grad_input = self.grad_input.resize(rows, IN);
