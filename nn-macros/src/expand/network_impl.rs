@@ -181,6 +181,10 @@ fn network_impl(network: &Network) -> TokenStream {
                 T::zero() #(+ ::nn::Layer::penalty(&self.#penalized))*
             }
 
+            fn visit_layers(&self, visit: &mut dyn FnMut(&dyn ::nn::layer::Inspect<T>)) {
+                #(visit(&self.#fields);)*
+            }
+
             fn summary(&self) -> ::nn::network::Summary {
                 ::nn::network::Summary::new(#name_text, #input, &[#(#infos),*])
             }
