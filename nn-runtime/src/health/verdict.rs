@@ -134,7 +134,7 @@ impl fmt::Display for Cure {
                 name_list(layers)
             ),
             Self::GradientClipping => f.write_str(
-                "clip gradients by global norm: `Sgd::new(lr)?.clip(GradientClip::Norm(1.0))?`",
+                "clip gradients by global norm: `Sgd::new(lr)?.clip(GradientClip::GlobalNorm(1.0))?`",
             ),
             Self::LowerLearningRate { from } => {
                 write!(f, "lower the learning rate (now {from:.3e}), e.g. tenfold")

@@ -183,6 +183,9 @@ pub fn fit<T: Float, N: Network<T>>(
                 }
             };
             network.forward_train(x.view())?;
+            if let Some(watch) = watch.as_mut() {
+                watch.check_forward(network, (epoch, step))?;
+            }
             let (value, of) = loss.evaluate(
                 N::OUTPUT_ACTIVATION,
                 network.output(),
@@ -197,7 +200,7 @@ pub fn fit<T: Float, N: Network<T>>(
             network.backward(grad.view(), of)?;
             if let Some(watch) = watch.as_mut() {
                 let clip = config.optimizer.gradient_clip();
-                watch.check(network, batch_loss, clip, (epoch, step))?;
+                watch.check_step(network, batch_loss, clip, (epoch, step))?;
             }
             if config.health && step + 1 == bounds.len() {
                 let report = HealthReport::of_last_step(network, learning_rate);

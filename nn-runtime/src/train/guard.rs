@@ -9,12 +9,12 @@ use super::snapshot::Snapshot;
 
 /// Stops [`super::fit`] when training diverges, instead of training on NaN.
 ///
-/// Before every optimizer step the guard checks the batch's loss and every gradient. When
-/// the loss or a gradient is NaN or infinite, the weights that produced it are already bad
-/// (the step before overflowed them), so the guard writes back the weights from before that
-/// step (kept in a copy refreshed at every step) and `fit` returns [`Error::Diverged`] naming
-/// the epoch, the step and the first layer, in network order, whose gradient went
-/// non-finite. With `max_gradient_norm`, a layer whose gradient's L2 norm passes it also
+/// After every training forward pass the guard checks each layer's output, and before every
+/// optimizer step the batch's loss and every gradient. When an output, the loss or a gradient
+/// is NaN or infinite, the weights that produced it are already bad (the step before
+/// overflowed them), so the guard writes back the weights from before that step (kept in a
+/// copy refreshed at every step) and `fit` returns [`Error::Diverged`] naming the epoch, the
+/// step and the first layer, in network order, whose output or gradient went non-finite. With `max_gradient_norm`, a layer whose gradient's L2 norm passes it also
 /// stops training; that step is not taken and the weights are those before it.
 ///
 /// Gradient clipping works with the guard: clipping cannot repair a NaN, so non-finite
@@ -58,6 +58,8 @@ impl Guard {
 pub(crate) struct Watch<T> {
     guard: Guard,
     before_last_step: Snapshot<T>,
+    /// The epoch and step of the last step taken.
+    last_step: (usize, usize),
     /// Per layer in visit order: the gradient's sum of squares (reused).
     norms: Vec<(&'static str, f64)>,
 }
@@ -74,18 +76,47 @@ impl<T: Float> Watch<T> {
         Self {
             guard,
             before_last_step: Snapshot::default(),
+            last_step: (0, 0),
             norms: Vec::new(),
+        }
+    }
+
+    /// Checks the training forward pass just run: the first layer, in network order, whose
+    /// output holds a NaN or an infinity stops training (the weights that produced it are
+    /// restored to those before the last step).
+    pub fn check_forward<N: Network<T>>(
+        &mut self,
+        network: &mut N,
+        at: (usize, usize),
+    ) -> Result<()> {
+        let mut first: Option<&'static str> = None;
+        network.visit_layers(&mut |layer| {
+            if first.is_none() && layer.output().iter().any(|v| !v.is_finite()) {
+                first = Some(layer.name());
+            }
+        });
+        match first {
+            None => Ok(()),
+            Some(layer) => Err(self.stop(
+                network,
+                Trip {
+                    layer: layer.to_owned(),
+                    what: format!("{layer}'s output is not finite"),
+                    non_finite: true,
+                },
+                at,
+            )),
         }
     }
 
     /// Checks the step about to be taken; on a problem, restores the last good weights and
     /// returns the error. Otherwise keeps a copy of the weights the step will change.
-    pub fn check<N: Network<T>>(
+    pub fn check_step<N: Network<T>>(
         &mut self,
         network: &mut N,
         loss: f64,
         clip: GradientClip,
-        (epoch, step): (usize, usize),
+        at: (usize, usize),
     ) -> Result<()> {
         let limit = self
             .guard
@@ -94,29 +125,39 @@ impl<T: Float> Watch<T> {
         match self.inspect(network, loss, limit) {
             None => {
                 self.before_last_step.take(network);
+                self.last_step = at;
                 Ok(())
             }
-            Some(trip) => {
-                let restored = if trip.non_finite && self.before_last_step.is_taken() {
-                    self.before_last_step.restore(network);
-                    format!(
-                        "the weights are restored to those before step {} (its update made them overflow)",
-                        step_before(epoch, step)
-                    )
-                } else if trip.non_finite {
-                    String::from("no step was taken: the weights are the initial ones")
-                } else {
-                    String::from("the step was not taken: the weights are those before it")
-                };
-                Err(Error::Diverged {
-                    context: "fit".to_owned(),
-                    epoch,
-                    step,
-                    layer: trip.layer,
-                    what: trip.what,
-                    restored,
-                })
-            }
+            Some(trip) => Err(self.stop(network, trip, at)),
+        }
+    }
+
+    /// Restores what `trip` calls for and describes it in the error.
+    fn stop<N: Network<T>>(
+        &self,
+        network: &mut N,
+        trip: Trip,
+        (epoch, step): (usize, usize),
+    ) -> Error {
+        let restored = if trip.non_finite && self.before_last_step.is_taken() {
+            self.before_last_step.restore(network);
+            let (last_epoch, last_step) = self.last_step;
+            format!(
+                "the weights are restored to those before epoch {last_epoch}, step {last_step}, \
+                 whose update made them overflow"
+            )
+        } else if trip.non_finite {
+            String::from("no step was taken: the weights are the initial ones")
+        } else {
+            String::from("the step was not taken: the weights are those before it")
+        };
+        Error::Diverged {
+            context: "fit".to_owned(),
+            epoch,
+            step,
+            layer: trip.layer,
+            what: trip.what,
+            restored,
         }
     }
 
@@ -169,14 +210,5 @@ impl<T: Float> Watch<T> {
                 ),
                 non_finite: false,
             })
-    }
-}
-
-/// The step before `step` of `epoch`, as text (`"3 of epoch 2"`, or the previous epoch's
-/// last step).
-fn step_before(epoch: usize, step: usize) -> String {
-    match step.checked_sub(1) {
-        Some(previous) => format!("{previous} of epoch {epoch}"),
-        None => format!("the last one of epoch {}", epoch.saturating_sub(1)),
     }
 }
