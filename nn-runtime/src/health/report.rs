@@ -62,12 +62,14 @@ pub struct LayerHealth {
 /// followed by its verdicts, each naming the cures that fit this network:
 ///
 /// ```text
-/// layer      kind   activation  mean    std     dead  saturated  |dW|      |dW|/out  lr·|dW|/|W|
-/// dense_0    dense  sigmoid     0.4998  0.0021  -     0%         3.1e-9    2.9e-7    3.4e-11
+/// layer    kind   activation  mean    std     dead  saturated  std dL/dz  |dW|     |dW|/out  lr·|dW|/|W|
+/// dense_0  dense  sigmoid     0.5002  0.0690  -     0%         4.4e-13    3.3e-11  7.6e-11   2.9e-12
 /// ...
-/// vanishing: dense_0's gradient norm is 2.9e-7 of dense_9's
-///   cure: initialize dense_0..dense_8 with glorot_uniform, which fits sigmoid
-///   cure: add batchnorm after the dense layers
+/// dense_9  dense  softmax     0.2500  0.0754  -     -          6.9e-3     4.3e-1   1.0e0     1.6e-2
+/// vanishing: dense_0's gradient norm is 7.6e-11 of dense_9's
+///   cure: replace the saturating activation of dense_0..dense_8 (9 layers) with relu (he_normal) or selu (lecun_normal)
+///   cure: initialize dense_0..dense_8 (9 layers) with glorot_uniform, which fits sigmoid
+///   cure: add batchnorm after the dense layers (`dense(.., relu), batchnorm` in network!)
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct HealthReport {
