@@ -282,6 +282,15 @@ fn training_panels(he: &[he::Run; 2], batchnorm: &[batchnorm::Run; 2]) -> Vec<Pa
                 .collect(),
         },
         Panel {
+            title: "d. 3 sigmoid layers: training loss".to_owned(),
+            x_label: "SGD steps",
+            y_label: "loss",
+            lines: batchnorm
+                .iter()
+                .map(|r| (r.label.to_owned(), curve(&r.loss, r.steps_per_epoch as f64)))
+                .collect(),
+        },
+        Panel {
             title: "d. 3 sigmoid layers: validation accuracy".to_owned(),
             x_label: "SGD steps",
             y_label: "accuracy",
