@@ -1,7 +1,7 @@
 //! Snapshots of the generated code for a few canonical networks (insta + prettyplease), and a
 //! bound on the expansion's size per layer so accidental growth shows up as a failing test.
 //!
-//! To refresh after an intended change: `INSTA_UPDATE=always cargo test -p nn-macros
+//! To refresh after an intended change: `INSTA_UPDATE=always cargo test -p nn-dsl
 //! snapshots`, then review the `.snap` diff.
 
 use super::support::network;
@@ -75,7 +75,7 @@ fn expansion_size_per_layer_stays_bounded() {
 /// 1744): a field, a constructor, a forward, a backward and an inference step, a penalty
 /// term, a summary row and three visitor calls. The fixed part (impl headers, `new`,
 /// `predict_one`, ...) is amortized over the layers. Prints the numbers BENCHMARKS.md
-/// quotes: `cargo test -p nn-macros expansion_lines -- --nocapture`.
+/// quotes: `cargo test -p nn-dsl expansion_lines -- --nocapture`.
 #[test]
 fn expansion_lines_grow_linearly_with_the_layers() {
     const MAX_LINES_PER_ADDED_LAYER: f64 = 36.0;
