@@ -191,7 +191,11 @@ mod tests {
         let text = Summary::new("Mnist", 784, &layers).to_string();
         assert!(text.starts_with("Network: Mnist (input: (batch, 784))"));
         let image = Summary::new("LeNet", 784, &layers).with_input_shape("(batch, 28, 28, 1)");
-        assert!(image.to_string().starts_with("Network: LeNet (input: (batch, 28, 28, 1))"));
+        assert!(
+            image
+                .to_string()
+                .starts_with("Network: LeNet (input: (batch, 28, 28, 1))")
+        );
         let row = text
             .lines()
             .find(|l| l.starts_with("dense_0 "))
