@@ -24,10 +24,20 @@ fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    write("safetensors", "net_f32", &nn::to_bytes(&Net::<f32>::seeded(1))?)?;
-    write("safetensors", "net_f64", &nn::to_bytes(&Net::<f64>::seeded(2))?)?;
+    write(
+        "safetensors",
+        "net_f32",
+        &nn::to_bytes(&Net::<f32>::seeded(1))?,
+    )?;
+    write(
+        "safetensors",
+        "net_f64",
+        &nn::to_bytes(&Net::<f64>::seeded(2))?,
+    )?;
 
-    let images = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 255];
+    let images = [
+        0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 255,
+    ];
     let labels = [0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 1];
     write("idx", "images", &images)?;
     write("idx", "labels", &labels)?;
@@ -35,9 +45,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     write("idx", "labels_gz", &gzip(&labels)?)?;
 
     // Three control bytes (delimiter, label column, header, kind, classes), then the text.
-    write("csv", "iris", b"\x20\x00\x00sepal,petal,label\n5.1,1.4,0\n4.9,1.4,0\n6.3,6.0,2\n")?;
-    write("csv", "first_semicolon", b"\x05\x00\x07y;a;b\n1;0.5;2e3\n0;-1;\"3\"\n")?;
-    write("csv", "real_tab", b"\x12\x00\x00a\tb\ty\n1\t2\t0.25\n3\t4\t-7.5\n")?;
+    write(
+        "csv",
+        "iris",
+        b"\x20\x00\x00sepal,petal,label\n5.1,1.4,0\n4.9,1.4,0\n6.3,6.0,2\n",
+    )?;
+    write(
+        "csv",
+        "first_semicolon",
+        b"\x05\x00\x07y;a;b\n1;0.5;2e3\n0;-1;\"3\"\n",
+    )?;
+    write(
+        "csv",
+        "real_tab",
+        b"\x12\x00\x00a\tb\ty\n1\t2\t0.25\n3\t4\t-7.5\n",
+    )?;
     write("csv", "named", b"\x2c\x01\x00x,class,z\n1,0,2\n3,1,4\n")?;
 
     for (index, source) in [

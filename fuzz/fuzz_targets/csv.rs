@@ -1,9 +1,10 @@
-//! Arbitrary text into the CSV reader, with options taken from the first bytes: an error, or
-//! a dataset whose every feature is finite, whose labels fit its classes and whose rows all
-//! have the same width.
+//! Arbitrary text into the CSV reader, with options taken from the first bytes: a parse error
+//! pointing at a line of the text, or a dataset whose every feature is finite and whose labels
+//! fit its classes. The bounded proptest twin is `nn-runtime/tests/data_fuzz.rs`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use nn_runtime::Error;
 use nn_runtime::data::{CsvOptions, LabelColumn, LabelKind, Labels, read_csv_from};
 
 fn options(control: [u8; 3]) -> CsvOptions {
@@ -36,8 +37,15 @@ fuzz_target!(|bytes: &[u8]| {
         return;
     };
     let options = options(*control);
-    let Ok(data) = read_csv_from::<f32, _>(text, "fuzz.csv", &options) else {
-        return;
+    let data = match read_csv_from::<f32, _>(text, "fuzz.csv", &options) {
+        Ok(data) => data,
+        Err(Error::Parse { line, column, .. }) => {
+            let lines = text.iter().filter(|&&b| b == b'\n').count() + 1;
+            assert!((1..=lines + 1).contains(&line), "line {line} of {lines}");
+            assert!(column.is_none_or(|c| c >= 1));
+            return;
+        }
+        Err(other) => panic!("unexpected error kind: {other:?}"),
     };
     assert!(!data.is_empty());
     assert!(data.n_features() > 0);
@@ -46,6 +54,9 @@ fuzz_target!(|bytes: &[u8]| {
         Labels::Classes { labels, classes } => {
             assert_eq!(labels.len(), data.len());
             assert!(labels.iter().all(|&l| l < *classes));
+            if let Some(fixed) = options.classes {
+                assert_eq!(*classes, fixed);
+            }
         }
         Labels::Real(targets) => {
             assert_eq!(targets.nrows(), data.len());

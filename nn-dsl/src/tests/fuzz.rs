@@ -1,5 +1,6 @@
 //! Random and mutated token streams: `analyze` must return, never panic, and whatever it
 //! accepts must satisfy the model's invariants.
+//! The bounded twin of the libFuzzer target `fuzz/fuzz_targets/dsl.rs` (FUZZING.md).
 
 use std::str::FromStr;
 
