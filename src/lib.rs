@@ -15,6 +15,36 @@
 //! # Ok::<(), nn::Error>(())
 //! ```
 
+//! # Gradient health
+//!
+//! [`health::diagnose`] runs one training step on a copy of a network and reports, per layer,
+//! what the gradients are doing, with verdicts that name the cure:
+//!
+//! ```
+//! use nn::prelude::*;
+//!
+//! network! {
+//!     /// Ten sigmoid layers drawn from N(0, 0.05²): gradients vanish on the way back.
+//!     Saturated(16) <
+//!         dense(32, sigmoid, random_normal(0.05), allow = init_mismatch),
+//!         dense(32, sigmoid, random_normal(0.05), allow = init_mismatch),
+//!         dense(32, sigmoid, random_normal(0.05), allow = init_mismatch),
+//!         dense(32, sigmoid, random_normal(0.05), allow = init_mismatch),
+//!         dense(32, sigmoid, random_normal(0.05), allow = init_mismatch),
+//!         dense(4, softmax)
+//!     >
+//! }
+//!
+//! let network = Saturated::new(1);
+//! let x = nn::reexports::ndarray::Array2::<f32>::from_shape_fn((64, 16), |(i, j)| ((i * 7 + j) % 5) as f32 - 2.0);
+//! let labels: Vec<usize> = (0..64).map(|i| i % 4).collect();
+//! let report = diagnose(&network, x.view(), Targets::Classes(&labels), Loss::CrossEntropy, 0.1)?;
+//! println!("{report}");
+//! let vanishing = report.verdicts().into_iter().find(|v| v.problem == Problem::Vanishing);
+//! assert!(vanishing.is_some_and(|v| v.layer == "dense_0"));
+//! # Ok::<(), nn::Error>(())
+//! ```
+
 pub use nn_macros::network;
 pub use nn_runtime::*;
 

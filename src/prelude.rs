@@ -8,13 +8,15 @@ pub use nn_runtime::activation::{
     Softmax, Swish, Tanh,
 };
 #[doc(no_inline)]
+pub use nn_runtime::health::{HealthReport, Problem, Thresholds, diagnose};
+#[doc(no_inline)]
 pub use nn_runtime::loss::{GradientOf, Loss, Targets};
 #[doc(no_inline)]
 pub use nn_runtime::optim::{Adam, AdamW, GradientClip, Optimizer, RmsProp, Sgd};
 #[doc(no_inline)]
 pub use nn_runtime::train::{
-    Control, EarlyStopping, EpochRecord, Fit, FitConfig, History, Metrics, Monitor, Progress,
-    Schedule, Validation,
+    Control, EarlyStopping, EpochRecord, Fit, FitConfig, Guard, History, Metrics, Monitor,
+    Progress, Schedule, Validation,
 };
 #[doc(no_inline)]
 pub use nn_runtime::{

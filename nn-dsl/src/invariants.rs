@@ -2,11 +2,40 @@
 //! rule: the unit tests assert it, and the fuzz target (`fuzz/fuzz_targets/dsl.rs`) fails on it.
 
 use crate::check::fits;
-use crate::model::{Activation, Allow, LayerKind, Network, feed};
+use crate::model::{Activation, Allow, LayerKind, Network, Shape, feed};
 
-/// The first broken invariant of an accepted `network`, in words, or `None`: widths chain up
-/// and are at least 1, every kernel's initializer fits what it feeds (or is allowed not to),
-/// softmax only last, a declared output width matches, field names are unique.
+fn channels(shape: Shape) -> Option<usize> {
+    match shape {
+        Shape::Image { channels, .. } => Some(channels),
+        Shape::Flat(_) => None,
+    }
+}
+
+/// What `layer`'s kind requires of its shapes, or the broken rule.
+fn shape_violation(
+    kind: &LayerKind,
+    in_shape: Shape,
+    out_shape: Shape,
+    in_width: usize,
+    out_width: usize,
+) -> Option<String> {
+    let holds = match kind {
+        LayerKind::Dense(dense) => out_shape == Shape::Flat(dense.units),
+        LayerKind::Conv2d(conv) => channels(out_shape) == Some(conv.weights.units),
+        LayerKind::MaxPool(_) | LayerKind::AvgPool(_) => {
+            channels(in_shape).is_some() && channels(out_shape) == channels(in_shape)
+        }
+        LayerKind::GlobalAvgPool => Some(out_width) == channels(in_shape),
+        LayerKind::Flatten => channels(in_shape).is_some() && out_shape == Shape::Flat(in_width),
+        _ => out_shape == in_shape,
+    };
+    (!holds).then(|| format!("shape {in_shape:?} -> {out_shape:?} does not fit the layer"))
+}
+
+/// The first broken invariant of an accepted `network`, in words, or `None`: shapes chain up,
+/// agree with the widths and fit each layer's kind, widths are at least 1, every kernel's
+/// initializer fits what it feeds (or is allowed not to), softmax only last, a declared
+/// output width matches, field names are unique.
 pub(crate) fn violation(network: &Network) -> Option<String> {
     if network.layers.is_empty() {
         return Some("no layers".to_owned());
@@ -25,30 +54,29 @@ pub(crate) fn violation(network: &Network) -> Option<String> {
                 layer.in_width
             ));
         }
-        match &layer.kind {
-            LayerKind::Dense(dense) => {
-                if layer.out_width != dense.units {
-                    return Some(format!(
-                        "{at}: output width {}, units {}",
-                        layer.out_width, dense.units
-                    ));
-                }
-                let fed = feed(&network.layers, index).activation;
-                if !fits(dense.initializer, fed) && !layer.allows(Allow::InitMismatch) {
-                    return Some(format!(
-                        "{at}: {} feeding {} accepted without allow = init_mismatch",
-                        dense.initializer.dsl_name(),
-                        fed.dsl_name()
-                    ));
-                }
-            }
-            _ if layer.out_width != layer.in_width => {
+        if layer.in_shape.len() != Some(layer.in_width)
+            || layer.out_shape.len() != Some(layer.out_width)
+        {
+            return Some(format!("{at}: shapes and widths disagree"));
+        }
+        if let Some(weights) = layer.weights() {
+            let fed = feed(&network.layers, index).activation;
+            if !fits(weights.initializer, fed) && !layer.allows(Allow::InitMismatch) {
                 return Some(format!(
-                    "{at}: output width {} differs from the input width {}",
-                    layer.out_width, layer.in_width
+                    "{at}: {} feeding {} accepted without allow = init_mismatch",
+                    weights.initializer.dsl_name(),
+                    fed.dsl_name()
                 ));
             }
-            _ => {}
+        }
+        if let Some(broken) = shape_violation(
+            &layer.kind,
+            layer.in_shape,
+            layer.out_shape,
+            layer.in_width,
+            layer.out_width,
+        ) {
+            return Some(format!("{at}: {broken}"));
         }
         if layer.out_width == 0 {
             return Some(format!("{at}: output width 0"));

@@ -15,8 +15,10 @@ pub(crate) struct Network {
     pub attrs: Vec<Attribute>,
     pub vis: Visibility,
     pub name: Ident,
-    /// The width of one input row, `784` in `Mnist(784)`.
+    /// The width of one input row, `784` in `Mnist(784)`, `784` in `Mnist(28, 28, 1)`.
     pub input_width: usize,
+    /// The input's shape: flat, or an image.
+    pub input_shape: Shape,
     pub input_span: Span,
     /// The width written after `->`, if any (checked equal to the last layer's output width).
     pub declared_output: Option<DeclaredWidth>,
@@ -36,6 +38,47 @@ impl Network {
     }
 }
 
+/// The shape of the values between two layers. Batches are rows either way: an image is a
+/// row of `height · width · channels` values in channels-last order (Keras'), so a flat
+/// width is the product and `flatten` moves no data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// A row of features.
+    Flat(usize),
+    /// An image: height, width, channels.
+    Image {
+        height: usize,
+        width: usize,
+        channels: usize,
+    },
+}
+
+impl Shape {
+    /// The number of values in one row (`None` if it overflows `usize`).
+    pub fn len(self) -> Option<usize> {
+        match self {
+            Self::Flat(width) => Some(width),
+            Self::Image {
+                height,
+                width,
+                channels,
+            } => height.checked_mul(width)?.checked_mul(channels),
+        }
+    }
+
+    /// The shape as shown in shape chains: `784`, `28x28x1`.
+    pub fn text(self) -> String {
+        match self {
+            Self::Flat(width) => width.to_string(),
+            Self::Image {
+                height,
+                width,
+                channels,
+            } => format!("{height}x{width}x{channels}"),
+        }
+    }
+}
+
 /// A width written by the user, with the span of its literal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DeclaredWidth {
@@ -50,6 +93,10 @@ pub(crate) struct Layer {
     pub in_width: usize,
     /// The width of the rows this layer gives: `units` for a dense layer, `in_width` otherwise.
     pub out_width: usize,
+    /// The shape this layer takes (its product is `in_width`).
+    pub in_shape: Shape,
+    /// The shape this layer gives (its product is `out_width`).
+    pub out_shape: Shape,
     /// The span of the layer's name (`dense`, `batchnorm`, `relu`, ...).
     pub span: Span,
     /// The struct field (and safetensors prefix) of this layer: `dense_0`, `batch_norm_1`,
@@ -65,31 +112,50 @@ impl Layer {
         self.allow.contains(&kind)
     }
 
-    /// The activation this layer applies itself: a dense layer's own activation, or an
-    /// activation layer's. `None` for batch norm and the dropouts.
+    /// The weights of a layer with a kernel: a dense layer's, or a convolution's.
+    pub fn weights(&self) -> Option<&Dense> {
+        match &self.kind {
+            LayerKind::Dense(dense) => Some(dense),
+            LayerKind::Conv2d(conv) => Some(&conv.weights),
+            _ => None,
+        }
+    }
+
+    /// The weights of a layer with a kernel, writable.
+    pub fn weights_mut(&mut self) -> Option<&mut Dense> {
+        match &mut self.kind {
+            LayerKind::Dense(dense) => Some(dense),
+            LayerKind::Conv2d(conv) => Some(&mut conv.weights),
+            _ => None,
+        }
+    }
+
+    /// The activation this layer applies itself: a dense or convolution layer's own
+    /// activation, or an activation layer's. `None` for the others.
     pub fn activation(&self) -> Option<Activation> {
         match &self.kind {
-            LayerKind::Dense(dense) => Some(dense.activation),
             LayerKind::Activation(activation) => Some(*activation),
-            LayerKind::BatchNorm { .. }
-            | LayerKind::Dropout { .. }
-            | LayerKind::AlphaDropout { .. } => None,
+            _ => self.weights().map(|weights| weights.activation),
         }
     }
 
     /// The span of the token naming this layer's activation: the activation argument of a
-    /// dense layer, or the layer name of an activation layer.
+    /// dense or convolution layer, or the layer name of an activation layer.
     pub fn activation_span(&self) -> Span {
-        match &self.kind {
-            LayerKind::Dense(dense) => dense.activation_span.unwrap_or(self.span),
-            _ => self.span,
-        }
+        self.weights()
+            .and_then(|weights| weights.activation_span)
+            .unwrap_or(self.span)
     }
 
     /// The layer's name in the DSL, as shown in width chains: `dense`, `batchnorm`, `relu`, ...
     pub fn dsl_name(&self) -> &'static str {
         match &self.kind {
             LayerKind::Dense(_) => vocab::DENSE,
+            LayerKind::Conv2d(_) => vocab::CONV2D,
+            LayerKind::MaxPool(_) => vocab::MAXPOOL,
+            LayerKind::AvgPool(_) => vocab::AVGPOOL,
+            LayerKind::GlobalAvgPool => vocab::GLOBAL_AVGPOOL,
+            LayerKind::Flatten => vocab::FLATTEN,
             LayerKind::BatchNorm { .. } => vocab::BATCHNORM,
             LayerKind::Dropout { .. } => vocab::DROPOUT,
             LayerKind::AlphaDropout { .. } => vocab::ALPHA_DROPOUT,
@@ -98,14 +164,25 @@ impl Layer {
     }
 
     /// Whether this layer passes values through to the next activation without one of its own
-    /// (batch norm and the dropouts), so the pairing check looks through it.
+    /// (batch norm, the dropouts, pooling and flatten: none changes which activation the
+    /// kernel before it feeds), so the pairing check looks through it.
     pub fn is_transparent(&self) -> bool {
         matches!(
             self.kind,
             LayerKind::BatchNorm { .. }
                 | LayerKind::Dropout { .. }
                 | LayerKind::AlphaDropout { .. }
+                | LayerKind::MaxPool(_)
+                | LayerKind::AvgPool(_)
+                | LayerKind::GlobalAvgPool
+                | LayerKind::Flatten
         )
+    }
+
+    /// Whether the generated struct has a field for this layer: every layer but `flatten`,
+    /// which only relabels the shape (an image row is already the flat row, channels last).
+    pub fn has_field(&self) -> bool {
+        !matches!(self.kind, LayerKind::Flatten)
     }
 }
 
@@ -126,6 +203,45 @@ pub(crate) enum LayerKind {
     },
     /// An activation on its own, as in `dense(300, he_normal), batchnorm, relu`.
     Activation(Activation),
+    /// A 2-d convolution over an image.
+    Conv2d(Conv2d),
+    /// Max pooling over windows of an image.
+    MaxPool(Pool),
+    /// Average pooling over windows of an image.
+    AvgPool(Pool),
+    /// The mean of every channel over the whole image: an image in, its channels out.
+    GlobalAvgPool,
+    /// An image read as a flat row.
+    Flatten,
+}
+
+/// A convolution: `filters` kernels of `kernel` over the input's channels.
+pub(crate) struct Conv2d {
+    /// The kernels' activation, initializer and bias, as a dense layer's (`units` is the
+    /// number of filters).
+    pub weights: Dense,
+    /// Kernel height and width.
+    pub kernel: (usize, usize),
+    pub kernel_span: Span,
+    /// Vertical and horizontal step.
+    pub stride: (usize, usize),
+    pub padding: Padding,
+}
+
+/// How a convolution treats the border.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Padding {
+    /// Only whole windows: the output shrinks by the kernel size minus one.
+    Valid,
+    /// Zeros around the border so that the output is `ceil(input / stride)`.
+    Same,
+}
+
+/// A pooling window and its step.
+pub(crate) struct Pool {
+    pub window: (usize, usize),
+    pub window_span: Span,
+    pub stride: (usize, usize),
 }
 
 /// A dense (fully connected) layer.
@@ -313,15 +429,18 @@ pub(crate) enum Allow {
     LinearStack,
     /// Silence [`AdviceKind::SaturatingStack`].
     SaturatingStack,
+    /// Silence [`AdviceKind::UnusedPixels`].
+    UnusedPixels,
 }
 
 impl Allow {
     /// Every opt-out, in the order the docs list them.
-    pub const ALL: [Allow; 4] = [
+    pub const ALL: [Allow; 5] = [
         Self::InitMismatch,
         Self::SelfNormalization,
         Self::LinearStack,
         Self::SaturatingStack,
+        Self::UnusedPixels,
     ];
 
     /// The opt-out's name in the DSL.
@@ -331,6 +450,7 @@ impl Allow {
             Self::SelfNormalization => vocab::SELF_NORMALIZATION,
             Self::LinearStack => vocab::LINEAR_STACK,
             Self::SaturatingStack => vocab::SATURATING_STACK,
+            Self::UnusedPixels => vocab::UNUSED_PIXELS,
         }
     }
 }
@@ -352,6 +472,8 @@ pub(crate) enum AdviceKind {
     LinearStack,
     /// Four or more sigmoid/tanh layers in a row with no batch norm.
     SaturatingStack,
+    /// A window and stride under valid padding that never reach the last rows or columns.
+    UnusedPixels,
 }
 
 impl AdviceKind {
@@ -361,6 +483,7 @@ impl AdviceKind {
             Self::SelfNormalization => Allow::SelfNormalization,
             Self::LinearStack => Allow::LinearStack,
             Self::SaturatingStack => Allow::SaturatingStack,
+            Self::UnusedPixels => Allow::UnusedPixels,
         }
     }
 
@@ -399,16 +522,14 @@ pub(crate) fn feed(layers: &[Layer], index: usize) -> Feed {
     };
     for (next, layer) in layers.iter().enumerate().skip(index + 1) {
         match &layer.kind {
-            LayerKind::BatchNorm { .. }
-            | LayerKind::Dropout { .. }
-            | LayerKind::AlphaDropout { .. } => {}
             LayerKind::Activation(activation) => {
                 return Feed {
                     activation: *activation,
                     applied_by: Some(next),
                 };
             }
-            LayerKind::Dense(_) => return linear,
+            _ if layer.is_transparent() => {}
+            _ => return linear,
         }
     }
     linear
@@ -446,6 +567,7 @@ mod tests {
             AdviceKind::SelfNormalization,
             AdviceKind::LinearStack,
             AdviceKind::SaturatingStack,
+            AdviceKind::UnusedPixels,
         ] {
             assert_eq!(kind.name(), kind.allow().dsl_name());
         }

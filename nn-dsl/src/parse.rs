@@ -16,7 +16,7 @@ const EXAMPLE: &str = "`network! { pub Mnist(784) < dense(300, relu), dense(10, 
 
 impl Parse for NetworkDef {
     /// ```text
-    /// network := outer-attribute* visibility Name "(" INT ")" ( "->" INT )?
+    /// network := outer-attribute* visibility Name "(" INT ( "," INT "," INT )? ")" ( "->" INT )?
     ///            "<" ( layer ( "," layer )* ","? )? ">"
     /// ```
     fn parse(input: ParseStream) -> syn::Result<Self> {
@@ -32,12 +32,22 @@ impl Parse for NetworkDef {
             )));
         }
         let content;
-        parenthesized!(content in input);
-        let input_width = width_literal(&content, "the input width")?;
-        if !content.is_empty() {
-            return Err(
-                content.error("expected only the input width, an integer literal like `784`")
-            );
+        let paren = parenthesized!(content in input);
+        let mut input_shape = vec![width_literal(&content, "the input width")?];
+        while content.peek(Token![,]) && input_shape.len() < 3 {
+            content.parse::<Token![,]>()?;
+            if content.is_empty() {
+                break;
+            }
+            input_shape.push(width_literal(
+                &content,
+                "the image's height, width and channels",
+            )?);
+        }
+        if !content.is_empty() || input_shape.len() == 2 {
+            return Err(content.error(
+                "expected the input width, like `784`, or an image shape, like `28, 28, 1` (height, width, channels)",
+            ));
         }
         let output = if input.peek(Token![->]) {
             input.parse::<Token![->]>()?;
@@ -77,7 +87,8 @@ impl Parse for NetworkDef {
             attrs,
             vis,
             name,
-            input: input_width,
+            input: input_shape,
+            input_span: paren.span.join(),
             output,
             open,
             layers,
@@ -133,7 +144,7 @@ fn parse_call(input: ParseStream, level: Level) -> syn::Result<LayerCall> {
     }
     if !input.peek(Ident::peek_any) {
         return Err(input.error(
-            "expected a layer: `dense(..)`, `batchnorm`, `dropout(..)`, `alpha_dropout(..)` or an activation",
+            "expected a layer: `dense(..)`, `conv2d(..)`, `maxpool(..)`, `avgpool(..)`, `global_avgpool`, `flatten`, `batchnorm`, `dropout(..)`, `alpha_dropout(..)` or an activation",
         ));
     }
     let name = input.call(Ident::parse_any)?;
@@ -195,6 +206,7 @@ impl Parse for Value {
 
 /// ```text
 /// value := "-"? INT | "-"? FLOAT | "true" | "false" | call | "[" ( NAME ( "," NAME )* ","? )? "]"
+///        | "(" number ( "," number )* ","? ")"
 /// ```
 fn parse_value(input: ParseStream, level: Level) -> syn::Result<Value> {
     if input.peek(LitInt)
@@ -225,10 +237,26 @@ fn parse_value(input: ParseStream, level: Level) -> syn::Result<Value> {
             names,
         });
     }
+    if input.peek(token::Paren) {
+        let content;
+        let paren = parenthesized!(content in input);
+        let mut items = Vec::new();
+        while !content.is_empty() {
+            items.push(content.parse()?);
+            if content.is_empty() {
+                break;
+            }
+            content.parse::<Token![,]>()?;
+        }
+        return Ok(Value::Tuple {
+            span: paren.span.join(),
+            items,
+        });
+    }
     if input.peek(LitStr) || input.peek(Ident::peek_any) {
         return parse_call(input, level).map(Value::Call);
     }
-    Err(input.error("expected a number, a name, `true`, `false` or a list `[..]`"))
+    Err(input.error("expected a number, a name, `true`, `false`, a list `[..]` or a pair `(3, 5)`"))
 }
 
 impl Parse for Number {
@@ -282,7 +310,7 @@ mod tests {
         assert_eq!(def.attrs.len(), 2);
         assert!(matches!(def.vis, Visibility::Public(_)));
         assert_eq!(def.name, "Net");
-        assert_eq!(def.input.base10_digits(), "784");
+        assert_eq!(def.input[0].base10_digits(), "784");
         assert_eq!(
             def.output.map(|lit| lit.to_string()),
             Some(String::from("10"))
@@ -372,7 +400,12 @@ mod tests {
             ),
             (
                 "Net(784, 3) < relu >",
-                "expected only the input width",
+                "or an image shape, like `28, 28, 1` (height, width, channels)",
+                None,
+            ),
+            (
+                "Net(28, 28, 1, 2) < relu >",
+                "or an image shape, like `28, 28, 1` (height, width, channels)",
                 Some(","),
             ),
             (

@@ -6,22 +6,27 @@
 //! a [`Gap`], so later checks skip what depends on it instead of piling up errors.
 
 mod args;
+mod conv;
 mod dense;
 mod names;
+mod shapes;
 
 use proc_macro2::Span;
 use syn::Ident;
 
 use crate::diagnostics::Diagnostics;
 use crate::model::{
-    Activation, BiasReason, DeclaredWidth, Initializer, Layer, LayerKind, Network, feed,
+    Activation, BiasReason, DeclaredWidth, Initializer, Layer, LayerKind, Network, Shape, feed,
 };
 use crate::syntax::{LayerCall, NetworkDef};
 use crate::vocab;
 
 use args::{AllowSlot, Signature, allows_on, bind_call, width_literal};
+use conv::{resolve_conv2d, resolve_pool};
 use dense::resolve_dense;
 use names::{build_activation, unknown_layer};
+pub(crate) use shapes::chain_of;
+use shapes::{infer_shapes, input_shape};
 
 /// A resolved network and what could not be resolved in it.
 pub(crate) struct Resolved {
@@ -91,7 +96,7 @@ impl Gaps {
 
 /// Resolves a parsed definition, recording errors in `diagnostics`.
 pub(crate) fn resolve(def: NetworkDef, diagnostics: &mut Diagnostics) -> Resolved {
-    let input_width = width_literal(&def.input, "the input width", diagnostics);
+    let input = input_shape(&def.input, def.input_span, diagnostics);
     let declared_output = def.output.as_ref().and_then(|literal| {
         width_literal(literal, "the output width", diagnostics).map(|value| DeclaredWidth {
             value,
@@ -101,7 +106,7 @@ pub(crate) fn resolve(def: NetworkDef, diagnostics: &mut Diagnostics) -> Resolve
     let mut layers = Vec::with_capacity(def.layers.len());
     let mut gaps = Gaps {
         layers: Vec::with_capacity(def.layers.len()),
-        unknown_input: input_width.is_none(),
+        unknown_input: input.is_none(),
     };
     if def.layers.is_empty() {
         diagnostics.error(
@@ -114,7 +119,7 @@ pub(crate) fn resolve(def: NetworkDef, diagnostics: &mut Diagnostics) -> Resolve
         layers.push(layer);
         gaps.layers.push(gap);
     }
-    infer_widths(&mut layers, &mut gaps, input_width);
+    infer_shapes(&mut layers, &mut gaps, input, diagnostics);
     fill_default_initializers(&mut layers, &gaps);
     fill_default_biases(&mut layers);
     Resolved {
@@ -122,8 +127,13 @@ pub(crate) fn resolve(def: NetworkDef, diagnostics: &mut Diagnostics) -> Resolve
             attrs: def.attrs,
             vis: def.vis,
             name: def.name,
-            input_width: input_width.unwrap_or(0),
-            input_span: def.input.span(),
+            input_width: input.and_then(Shape::len).unwrap_or(0),
+            input_shape: input.unwrap_or(Shape::Flat(0)),
+            // A width points at its literal; an image shape at its parentheses.
+            input_span: match def.input.as_slice() {
+                [width] => width.span(),
+                _ => def.input_span,
+            },
             declared_output,
             layers,
             advice: Vec::new(),
@@ -140,6 +150,39 @@ fn resolve_layer(index: usize, call: &LayerCall, diagnostics: &mut Diagnostics) 
             let (dense, allow, unknown_activation) = resolve_dense(call, diagnostics);
             gap.unknown_activation = unknown_activation;
             (LayerKind::Dense(dense), allow)
+        }
+        vocab::CONV2D => {
+            let (conv, allow, unknown_activation) = resolve_conv2d(call, diagnostics);
+            gap.unknown_activation = unknown_activation;
+            (LayerKind::Conv2d(conv), allow)
+        }
+        vocab::MAXPOOL | vocab::AVGPOOL => {
+            let owner = if name == vocab::MAXPOOL {
+                vocab::MAXPOOL
+            } else {
+                vocab::AVGPOOL
+            };
+            let (pool, allow) = resolve_pool(call, owner, diagnostics);
+            let kind = if owner == vocab::MAXPOOL {
+                LayerKind::MaxPool(pool)
+            } else {
+                LayerKind::AvgPool(pool)
+            };
+            (kind, allow)
+        }
+        vocab::GLOBAL_AVGPOOL | vocab::FLATTEN => {
+            let owner = if name == vocab::FLATTEN {
+                vocab::FLATTEN
+            } else {
+                vocab::GLOBAL_AVGPOOL
+            };
+            let binding = bind_call(call, layer_signature(owner, &[]), diagnostics);
+            let kind = if owner == vocab::FLATTEN {
+                LayerKind::Flatten
+            } else {
+                LayerKind::GlobalAvgPool
+            };
+            (kind, binding.allow)
         }
         vocab::BATCHNORM => {
             let binding = bind_call(
@@ -195,6 +238,8 @@ fn resolve_layer(index: usize, call: &LayerCall, diagnostics: &mut Diagnostics) 
         kind,
         in_width: 0,
         out_width: 0,
+        in_shape: Shape::Flat(0),
+        out_shape: Shape::Flat(0),
         span: call.name.span(),
         allow,
     };
@@ -213,6 +258,11 @@ fn layer_signature(owner: &'static str, params: &'static [vocab::Param]) -> Sign
 fn field_name(kind: &LayerKind, index: usize, span: Span) -> Ident {
     let prefix = match kind {
         LayerKind::Dense(_) => "dense",
+        LayerKind::Conv2d(_) => "conv2d",
+        LayerKind::MaxPool(_) => "max_pool",
+        LayerKind::AvgPool(_) => "avg_pool",
+        LayerKind::GlobalAvgPool => "global_avg_pool",
+        LayerKind::Flatten => "flatten",
         LayerKind::BatchNorm { .. } => "batch_norm",
         LayerKind::Dropout { .. } => "dropout",
         LayerKind::AlphaDropout { .. } => "alpha_dropout",
@@ -221,38 +271,16 @@ fn field_name(kind: &LayerKind, index: usize, span: Span) -> Ident {
     Ident::new(&format!("{prefix}_{index}"), span)
 }
 
-/// Each layer's input and output width, from the input width down; unknown from the first
-/// layer whose width is invalid.
-fn infer_widths(layers: &mut [Layer], gaps: &mut Gaps, input_width: Option<usize>) {
-    let mut width = input_width;
-    for (layer, gap) in layers.iter_mut().zip(gaps.layers.iter_mut()) {
-        let in_width = width;
-        let out_width = match &layer.kind {
-            LayerKind::Dense(dense) if dense.units > 0 => Some(dense.units),
-            LayerKind::Dense(_) => None,
-            _ if gap.unknown_layer => None,
-            _ => in_width,
-        };
-        layer.in_width = in_width.unwrap_or(0);
-        layer.out_width = out_width.unwrap_or(0);
-        gap.unknown_width = in_width.is_none() || out_width.is_none();
-        width = if gap.unknown_width { None } else { out_width };
-    }
-}
-
 /// An omitted initializer becomes the one that fits the activation the kernel feeds.
 fn fill_default_initializers(layers: &mut [Layer], gaps: &Gaps) {
     for index in 0..layers.len() {
         let activation = feed(layers, index).activation;
         let known = gaps.feed_known(layers, index);
-        if let Some(Layer {
-            kind: LayerKind::Dense(dense),
-            ..
-        }) = layers.get_mut(index)
-            && dense.initializer_was_default
+        if let Some(weights) = layers.get_mut(index).and_then(Layer::weights_mut)
+            && weights.initializer_was_default
             && known
         {
-            dense.initializer = Initializer::default_for(activation);
+            weights.initializer = Initializer::default_for(activation);
         }
     }
 }
@@ -268,7 +296,7 @@ fn fill_default_biases(layers: &mut [Layer]) {
         })
         .collect();
     for (layer, before_batchnorm) in layers.iter_mut().zip(next_is_batchnorm) {
-        if let LayerKind::Dense(dense) = &mut layer.kind
+        if let Some(dense) = layer.weights_mut()
             && before_batchnorm
             && dense.activation == Activation::Linear
             && dense.bias_reason == BiasReason::Default

@@ -7,12 +7,16 @@ use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::{Attribute, Ident, LitBool, LitFloat, LitInt, Token, Visibility};
 
-/// `#[attrs] vis Name(input) -> output < layer, ... >`
+/// `#[attrs] vis Name(input) -> output < layer, ... >`, the input a width (`784`) or an image
+/// shape (`28, 28, 1`: height, width, channels).
 pub(crate) struct NetworkDef {
     pub attrs: Vec<Attribute>,
     pub vis: Visibility,
     pub name: Ident,
-    pub input: LitInt,
+    /// One literal (a width) or three (height, width, channels).
+    pub input: Vec<LitInt>,
+    /// The span of the input's parentheses.
+    pub input_span: Span,
     pub output: Option<LitInt>,
     /// The `<` opening the layer list (where "no layers" is reported).
     pub open: Token![<],
@@ -48,6 +52,11 @@ pub(crate) enum Value {
     List {
         span: Span,
         names: Vec<Ident>,
+    },
+    /// `(a, b)`, for a kernel, window or stride of two sizes: `kernel = (3, 5)`.
+    Tuple {
+        span: Span,
+        items: Vec<Number>,
     },
 }
 
@@ -85,6 +94,10 @@ impl Value {
                 let names: Vec<String> = names.iter().map(ToString::to_string).collect();
                 format!("[{}]", names.join(", "))
             }
+            Self::Tuple { items, .. } => {
+                let items: Vec<String> = items.iter().map(Number::text).collect();
+                format!("({})", items.join(", "))
+            }
         }
     }
 }
@@ -111,6 +124,15 @@ impl ToTokens for Value {
                     name.to_tokens(&mut inner);
                 }
                 let mut group = proc_macro2::Group::new(proc_macro2::Delimiter::Bracket, inner);
+                group.set_span(*span);
+                group.to_tokens(tokens);
+            }
+            Self::Tuple { span, items } => {
+                let mut inner = TokenStream::new();
+                for item in items {
+                    item.to_tokens(&mut inner);
+                }
+                let mut group = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, inner);
                 group.set_span(*span);
                 group.to_tokens(tokens);
             }

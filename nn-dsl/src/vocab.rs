@@ -8,6 +8,11 @@ pub(crate) const DENSE: &str = "dense";
 pub(crate) const BATCHNORM: &str = "batchnorm";
 pub(crate) const DROPOUT: &str = "dropout";
 pub(crate) const ALPHA_DROPOUT: &str = "alpha_dropout";
+pub(crate) const CONV2D: &str = "conv2d";
+pub(crate) const MAXPOOL: &str = "maxpool";
+pub(crate) const AVGPOOL: &str = "avgpool";
+pub(crate) const GLOBAL_AVGPOOL: &str = "global_avgpool";
+pub(crate) const FLATTEN: &str = "flatten";
 
 // Activations.
 pub(crate) const LINEAR: &str = "linear";
@@ -41,13 +46,28 @@ pub(crate) const INIT_MISMATCH: &str = "init_mismatch";
 pub(crate) const SELF_NORMALIZATION: &str = "self_normalization";
 pub(crate) const LINEAR_STACK: &str = "linear_stack";
 pub(crate) const SATURATING_STACK: &str = "saturating_stack";
+pub(crate) const UNUSED_PIXELS: &str = "unused_pixels";
 
 // Choices of `gelu(approximate)`.
 pub(crate) const APPROXIMATE_TANH: &str = "tanh";
 pub(crate) const APPROXIMATE_NONE: &str = "none";
 
 /// The layers that are not activations.
-pub(crate) const LAYERS: &[&str] = &[DENSE, BATCHNORM, DROPOUT, ALPHA_DROPOUT];
+pub(crate) const LAYERS: &[&str] = &[
+    DENSE,
+    CONV2D,
+    MAXPOOL,
+    AVGPOOL,
+    GLOBAL_AVGPOOL,
+    FLATTEN,
+    BATCHNORM,
+    DROPOUT,
+    ALPHA_DROPOUT,
+];
+
+// Choices of `conv2d(padding)`.
+pub(crate) const VALID: &str = "valid";
+pub(crate) const SAME: &str = "same";
 
 /// The activations, each also usable alone as a layer.
 pub(crate) const ACTIVATIONS: &[&str] = &[
@@ -74,6 +94,7 @@ pub(crate) const ALLOWS: &[&str] = &[
     SELF_NORMALIZATION,
     LINEAR_STACK,
     SATURATING_STACK,
+    UNUSED_PIXELS,
 ];
 
 /// What kind of thing a name stands for, for "did you mean" and "is a ..., not a ..." hints.
@@ -136,6 +157,8 @@ pub(crate) enum ParamKind {
     Bool,
     /// One of a few names.
     Choice(&'static [&'static str]),
+    /// A size in two dimensions: `3` (square) or `(3, 5)` (height, width), each at least 1.
+    Size,
 }
 
 /// The valid range of a number.
@@ -282,6 +305,42 @@ pub(crate) const DENSE_PARAMS: &[Param] = &[
         "784",
     ),
 ];
+/// The keyword options of `conv2d` (its positional arguments are handled apart).
+pub(crate) const CONV2D_PARAMS: &[Param] = &[
+    keyword(
+        "stride",
+        ParamKind::Size,
+        "the step between two kernel positions",
+        "2",
+    ),
+    keyword(
+        "padding",
+        ParamKind::Choice(&[VALID, SAME]),
+        "`valid` keeps only whole windows, `same` pads so that the output is input / stride",
+        "same",
+    ),
+    keyword(
+        "bias",
+        ParamKind::Bool,
+        "whether the layer adds a bias",
+        "false",
+    ),
+];
+/// The parameters of `maxpool` and `avgpool`.
+pub(crate) const POOL_PARAMS: &[Param] = &[
+    required(positional(
+        "window",
+        ParamKind::Size,
+        "the size of the pooled window",
+        "2",
+    )),
+    keyword(
+        "stride",
+        ParamKind::Size,
+        "the step between two windows (the window by default)",
+        "2",
+    ),
+];
 /// The parameters of `leaky_relu`.
 pub(crate) const LEAKY_RELU_PARAMS: &[Param] = &[positional(
     "alpha",
@@ -384,7 +443,9 @@ mod tests {
     fn names_are_snake_case_identifiers() {
         for name in Category::ALL.iter().flat_map(|category| category.names()) {
             assert!(
-                name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    && !name.starts_with(|c: char| c.is_ascii_digit()),
                 "{name}"
             );
             assert!(syn::parse_str::<syn::Ident>(name).is_ok(), "{name}");

@@ -132,6 +132,26 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// Training diverged: a loss or gradient went non-finite, or a gradient norm passed the
+    /// guard's threshold ([`crate::train::Guard`]). The weights were restored.
+    #[error(
+        "{context}: training diverged in epoch {epoch}, step {step} (both counted from 0): \
+         {what}; {restored}"
+    )]
+    Diverged {
+        /// Where (`"fit"`).
+        context: String,
+        /// The epoch of the step that found it, counted from 0.
+        epoch: usize,
+        /// The step within the epoch (the batch), counted from 0.
+        step: usize,
+        /// The first layer (in network order) whose gradient went bad, or `"the loss"`.
+        layer: String,
+        /// What went wrong, naming the layer and the value.
+        what: String,
+        /// Which weights the network holds now.
+        restored: String,
+    },
     /// A row index outside a dataset (in [`crate::data::Dataset::select`]).
     #[error("{context}: index {index} is out of range for {len} rows (expected 0..{len})")]
     IndexOutOfRange {

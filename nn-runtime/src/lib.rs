@@ -10,6 +10,7 @@ mod buffer;
 pub mod data;
 mod error;
 mod float;
+pub mod health;
 pub mod init;
 pub mod io;
 pub mod kernel;
@@ -33,8 +34,8 @@ pub use network::{Network, NetworkState};
 pub use param::{ParamMut, Parameters, TensorKind, TensorMut, TensorRef, TensorShape, Tensors};
 pub use rng::{SeededRng, seeded_rng};
 pub use train::{
-    EarlyStopping, EpochRecord, Fit, FitConfig, History, Metrics, Monitor, Progress, Schedule,
-    Validation,
+    EarlyStopping, EpochRecord, Fit, FitConfig, Guard, History, Metrics, Monitor, Progress,
+    Schedule, Validation,
 };
 
 /// Re-exports of the crates the runtime's API is made of, so users never meet version skew.

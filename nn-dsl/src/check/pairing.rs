@@ -7,7 +7,7 @@
 //! distributions fit no activation. Any mismatch is kept with `allow = init_mismatch`.
 
 use crate::diagnostics::Diagnostics;
-use crate::model::{Activation, Allow, Feed, InitFamily, Initializer, LayerKind, Network, feed};
+use crate::model::{Activation, Allow, Feed, InitFamily, Initializer, Network, feed};
 use crate::resolve::Gaps;
 use crate::suggest;
 
@@ -19,7 +19,7 @@ pub(crate) fn fits(initializer: Initializer, activation: Activation) -> bool {
 pub(crate) fn check_initializers(network: &Network, gaps: &Gaps, diagnostics: &mut Diagnostics) {
     let layers = &network.layers;
     for (index, layer) in layers.iter().enumerate() {
-        let LayerKind::Dense(dense) = &layer.kind else {
+        let Some(dense) = layer.weights() else {
             continue;
         };
         let Some(span) = dense.initializer_span else {

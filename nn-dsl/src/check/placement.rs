@@ -49,7 +49,9 @@ pub(crate) fn check_softmax_width(network: &Network, gaps: &Gaps, diagnostics: &
 pub(crate) fn check_linear_stack(network: &Network, diagnostics: &mut Diagnostics) {
     let layers = &network.layers;
     for (index, layer) in layers.iter().enumerate() {
-        if !matches!(&layer.kind, LayerKind::Dense(dense) if dense.activation == Activation::Linear)
+        if layer
+            .weights()
+            .is_none_or(|weights| weights.activation != Activation::Linear)
             || layer.allows(Allow::LinearStack)
         {
             continue;
@@ -58,13 +60,26 @@ pub(crate) fn check_linear_stack(network: &Network, diagnostics: &mut Diagnostic
             .iter()
             .skip(index + 1)
             .find(|next| !next.is_transparent());
-        if next.is_some_and(|next| matches!(next.kind, LayerKind::Dense(_))) {
+        if let Some(next) = next.filter(|next| next.weights().is_some()) {
+            let name = layer.dsl_name();
+            let next_name = if next.dsl_name() == name {
+                format!("another `{name}`")
+            } else {
+                format!("`{}`", next.dsl_name())
+            };
+            let example = if name == "conv2d" {
+                "conv2d(32, 3, relu)"
+            } else {
+                "dense(300, relu)"
+            };
             diagnostics.advise(
                 AdviceKind::LinearStack,
                 layer.span,
-                "`dense` with no activation feeds straight into another `dense`: two linear maps \
-                 compose into one, so this layer adds parameters but no expressive power; give it \
-                 an activation, like `dense(300, relu)`, or write `allow = linear_stack`",
+                format!(
+                    "`{name}` with no activation feeds straight into {next_name}: two linear maps \
+                     compose into one, so this layer adds parameters but no expressive power; give it \
+                     an activation, like `{example}`, or write `allow = linear_stack`"
+                ),
             );
         }
     }

@@ -1,18 +1,18 @@
-//! Widths: every layer's input and output width is inferred during resolution (a dense layer
-//! changes the width, every other layer keeps it); here the widths the user declared are
-//! checked against the inferred ones, and a mismatch shows the whole inferred chain.
+//! Widths: every layer's input and output shape is inferred during resolution
+//! (`crate::resolve`); here the widths the user declared are checked against the inferred
+//! ones, and a mismatch shows the whole inferred chain.
 
 use crate::diagnostics::Diagnostics;
 use crate::model::{LayerKind, Network};
 use crate::resolve::Gaps;
 
-/// The inferred widths up to (not including) layer `end`: `784 -> dense 300 -> batchnorm 300`.
+/// The inferred shapes up to (not including) layer `end`: `784 -> dense 300 -> batchnorm 300`.
 pub(crate) fn chain(network: &Network, end: usize) -> String {
-    let mut chain = network.input_width.to_string();
-    for layer in network.layers.iter().take(end) {
-        chain.push_str(&format!(" -> {} {}", layer.dsl_name(), layer.out_width));
-    }
-    chain
+    let end = end.min(network.layers.len());
+    crate::resolve::chain_of(
+        network.input_shape,
+        network.layers.get(..end).unwrap_or_default(),
+    )
 }
 
 /// `dense(.., input = N)` states the width the layer expects; a stale `input` after an edit

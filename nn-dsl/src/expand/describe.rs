@@ -1,6 +1,6 @@
 //! How the generated docs and summary describe each layer.
 
-use crate::model::{Activation, BiasReason, Initializer, Layer, LayerKind, Network};
+use crate::model::{Activation, BiasReason, Initializer, Layer, LayerKind, Network, Padding};
 
 /// The layer as a canonical DSL call with every default filled in: `dense(300, relu, he_normal)`.
 pub(super) fn layer_text(layer: &Layer) -> String {
@@ -29,6 +29,43 @@ pub(super) fn layer_text(layer: &Layer) -> String {
         LayerKind::Dropout { rate } => format!("dropout({rate})"),
         LayerKind::AlphaDropout { rate } => format!("alpha_dropout({rate})"),
         LayerKind::Activation(activation) => activation_text(*activation),
+        LayerKind::Conv2d(conv) => {
+            let weights = &conv.weights;
+            let mut text = format!("conv2d({}, {}", weights.units, size_arg(conv.kernel));
+            if weights.activation != Activation::Linear {
+                text.push_str(&format!(", {}", activation_text(weights.activation)));
+            }
+            text.push_str(&format!(", {}", initializer_text(weights.initializer)));
+            if conv.stride != (1, 1) {
+                text.push_str(&format!(", stride = {}", size_arg(conv.stride)));
+            }
+            if conv.padding == Padding::Same {
+                text.push_str(", padding = same");
+            }
+            if !weights.bias {
+                text.push_str(", bias = false");
+            }
+            text.push(')');
+            text
+        }
+        LayerKind::MaxPool(pool) | LayerKind::AvgPool(pool) => {
+            let mut text = format!("{}({}", layer.dsl_name(), size_arg(pool.window));
+            if pool.stride != pool.window {
+                text.push_str(&format!(", stride = {}", size_arg(pool.stride)));
+            }
+            text.push(')');
+            text
+        }
+        LayerKind::GlobalAvgPool | LayerKind::Flatten => layer.dsl_name().to_owned(),
+    }
+}
+
+/// A size as the DSL writes it: `3`, or `(3, 5)`.
+fn size_arg((height, width): (usize, usize)) -> String {
+    if height == width {
+        height.to_string()
+    } else {
+        format!("({height}, {width})")
     }
 }
 
@@ -61,21 +98,22 @@ pub(super) fn summary_activation(layer: &Layer) -> String {
 
 /// The initializer column: the kernel's initializer, marked when chosen by default.
 pub(super) fn summary_initializer(layer: &Layer) -> String {
-    match &layer.kind {
-        LayerKind::Dense(dense) if dense.initializer_was_default => {
+    match layer.weights() {
+        Some(dense) if dense.initializer_was_default => {
             format!("{} (default)", initializer_text(dense.initializer))
         }
-        LayerKind::Dense(dense) => initializer_text(dense.initializer),
-        _ => "-".to_owned(),
+        Some(dense) => initializer_text(dense.initializer),
+        None => "-".to_owned(),
     }
 }
 
 /// A note for the summary: why a dense layer has no bias.
 pub(super) fn summary_note(layer: &Layer) -> &'static str {
-    match &layer.kind {
-        LayerKind::Dense(dense) if dense.bias_reason == BiasReason::BeforeBatchNorm => {
+    match layer.weights() {
+        Some(dense) if dense.bias_reason == BiasReason::BeforeBatchNorm => {
             "no bias: the batchnorm that follows shifts by beta"
         }
+        _ if matches!(layer.kind, LayerKind::Flatten) => "no data moves: rows are channels-last",
         _ => "",
     }
 }
@@ -95,9 +133,40 @@ pub(super) fn checked_parameter_count(layer: &Layer) -> Option<usize> {
                 .checked_add(bias)?
                 .checked_add(per_unit_slopes(dense.activation))
         }
-        LayerKind::BatchNorm { .. } => layer.out_width.checked_mul(2),
+        LayerKind::BatchNorm { .. } => channels(layer).checked_mul(2),
         LayerKind::Dropout { .. } | LayerKind::AlphaDropout { .. } => Some(0),
         LayerKind::Activation(activation) => Some(per_unit_slopes(*activation)),
+        LayerKind::Conv2d(conv) => {
+            let weights = &conv.weights;
+            let bias = if weights.bias { weights.units } else { 0 };
+            conv.kernel
+                .0
+                .checked_mul(conv.kernel.1)?
+                .checked_mul(channels_in(layer))?
+                .checked_mul(weights.units)?
+                .checked_add(bias)?
+                .checked_add(per_unit_slopes(weights.activation))
+        }
+        LayerKind::MaxPool(_)
+        | LayerKind::AvgPool(_)
+        | LayerKind::GlobalAvgPool
+        | LayerKind::Flatten => Some(0),
+    }
+}
+
+/// The number of features batch norm normalizes: the channels of an image, or the width.
+fn channels(layer: &Layer) -> usize {
+    match layer.out_shape {
+        crate::model::Shape::Image { channels, .. } => channels,
+        crate::model::Shape::Flat(width) => width,
+    }
+}
+
+/// The channels of a layer's input image (its width, for a flat input).
+fn channels_in(layer: &Layer) -> usize {
+    match layer.in_shape {
+        crate::model::Shape::Image { channels, .. } => channels,
+        crate::model::Shape::Flat(width) => width,
     }
 }
 
@@ -144,14 +213,17 @@ pub(super) fn layer_table(network: &Network) -> String {
             "| `{}` | `{}` | {} → {} | {} |\n",
             layer.field,
             layer_text(layer),
-            layer.in_width,
-            layer.out_width,
+            layer.in_shape.text(),
+            layer.out_shape.text(),
             params
         ));
     }
     table.push_str(&format!(
-        "\nInput width {}, output width {}, {} parameters in all.",
-        network.input_width,
+        "\nInput {}, output width {}, {} parameters in all.",
+        match network.input_shape {
+            crate::model::Shape::Flat(width) => format!("width {width}"),
+            image => image.text(),
+        },
         network.output_width(),
         total
     ));

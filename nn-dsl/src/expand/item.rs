@@ -23,20 +23,24 @@ pub(super) fn struct_item(network: &Network) -> TokenStream {
         );
         quote!(#[doc = #text])
     });
-    let fields = network.layers.iter().map(|layer| {
-        let field = &layer.field;
-        let ty = layer_type(layer);
-        let doc = format!(
-            " `{}`: {} → {}.",
-            super::describe::layer_text(layer),
-            layer.in_width,
-            layer.out_width
-        );
-        quote! {
-            #[doc = #doc]
-            pub #field: #ty
-        }
-    });
+    let fields = network
+        .layers
+        .iter()
+        .filter(|layer| layer.has_field())
+        .map(|layer| {
+            let field = &layer.field;
+            let ty = layer_type(layer);
+            let doc = format!(
+                " `{}`: {} → {}.",
+                super::describe::layer_text(layer),
+                layer.in_shape.text(),
+                layer.out_shape.text()
+            );
+            quote! {
+                #[doc = #doc]
+                pub #field: #ty
+            }
+        });
     quote! {
         #(#attrs)*
         #default_doc
@@ -56,8 +60,9 @@ pub(super) fn inherent_impl(network: &Network) -> TokenStream {
     let name_text = name.to_string();
     let (input, output) = (int(network.input_width), int(network.output_width()));
     let rng = quote!(__rng);
-    let fields: Vec<_> = network.layers.iter().map(|layer| &layer.field).collect();
-    let values = network.layers.iter().map(|layer| layer_value(layer, &rng));
+    let with_fields = || network.layers.iter().filter(|layer| layer.has_field());
+    let fields: Vec<_> = with_fields().map(|layer| &layer.field).collect();
+    let values = with_fields().map(|layer| layer_value(layer, &rng));
     let state = format_ident!("__state");
     quote! {
         #[automatically_derived]

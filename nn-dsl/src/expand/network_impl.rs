@@ -13,7 +13,12 @@ use crate::model::{Activation, Network};
 pub(super) fn trait_impls(network: &Network) -> TokenStream {
     let name = &network.name;
     let network_impl = network_impl(network);
-    let fields: Vec<_> = network.layers.iter().map(|layer| &layer.field).collect();
+    let fields: Vec<_> = network
+        .layers
+        .iter()
+        .filter(|layer| layer.has_field())
+        .map(|layer| &layer.field)
+        .collect();
     let input = int(network.input_width);
     // A composition error (`Chain` of mismatched widths) points at the input width.
     let input_width = quote_spanned!(network.input_span=> ::nn::network::Width<#input>);
@@ -47,7 +52,12 @@ fn network_impl(network: &Network) -> TokenStream {
     let name = &network.name;
     let name_text = name.to_string();
     let (input, output) = (int(network.input_width), int(network.output_width()));
-    let layers = &network.layers;
+    // `flatten` only relabels the shape: no field, no step.
+    let layers: Vec<&crate::model::Layer> = network
+        .layers
+        .iter()
+        .filter(|layer| layer.has_field())
+        .collect();
     let fields: Vec<_> = layers.iter().map(|layer| &layer.field).collect();
     let widths: Vec<_> = layers.iter().map(|layer| int(layer.out_width)).collect();
     let (Some(last), Some(last_field)) = (layers.last(), fields.last()) else {
@@ -99,10 +109,11 @@ fn network_impl(network: &Network) -> TokenStream {
             }
         });
 
-    let infos = layers.iter().map(|layer| {
+    let infos = network.layers.iter().map(|layer| {
         let field = layer.field.to_string();
         let kind = layer_text(layer);
         let (layer_in, layer_out) = (int(layer.in_width), int(layer.out_width));
+        let shape = keras_shape(layer.out_shape);
         let params = int(parameter_count(layer));
         let activation = summary_activation(layer);
         let initializer = summary_initializer(layer);
@@ -113,6 +124,7 @@ fn network_impl(network: &Network) -> TokenStream {
                 kind: #kind,
                 input: #layer_in,
                 output: #layer_out,
+                shape: #shape,
                 params: #params,
                 activation: #activation,
                 initializer: #initializer,
@@ -120,6 +132,14 @@ fn network_impl(network: &Network) -> TokenStream {
             }
         }
     });
+
+    let input_shape = match network.input_shape {
+        crate::model::Shape::Image { .. } => {
+            let shape = keras_shape(network.input_shape);
+            quote!(.with_input_shape(#shape))
+        }
+        crate::model::Shape::Flat(_) => TokenStream::new(),
+    };
 
     quote! {
         #[automatically_derived]
@@ -181,9 +201,25 @@ fn network_impl(network: &Network) -> TokenStream {
                 T::zero() #(+ ::nn::Layer::penalty(&self.#penalized))*
             }
 
+            fn visit_layers(&self, visit: &mut dyn FnMut(&dyn ::nn::layer::Inspect<T>)) {
+                #(visit(&self.#fields);)*
+            }
+
             fn summary(&self) -> ::nn::network::Summary {
-                ::nn::network::Summary::new(#name_text, #input, &[#(#infos),*])
+                ::nn::network::Summary::new(#name_text, #input, &[#(#infos),*])#input_shape
             }
         }
+    }
+}
+
+/// A shape as Keras prints it: `(batch, 300)`, `(batch, 24, 24, 6)`.
+fn keras_shape(shape: crate::model::Shape) -> String {
+    match shape {
+        crate::model::Shape::Flat(width) => format!("(batch, {width})"),
+        crate::model::Shape::Image {
+            height,
+            width,
+            channels,
+        } => format!("(batch, {height}, {width}, {channels})"),
     }
 }

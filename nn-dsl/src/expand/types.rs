@@ -3,7 +3,9 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, quote_spanned};
 
-use crate::model::{Activation, Dense, Initializer, Layer, LayerKind};
+use crate::model::{
+    Activation, Conv2d, Dense, Initializer, Layer, LayerKind, Padding, Pool, Shape,
+};
 
 /// A width as an unsuffixed literal (`784`, not `784usize`), as a user would write it.
 pub(super) fn int(value: usize) -> Literal {
@@ -24,7 +26,40 @@ pub(super) fn layer_type(layer: &Layer) -> TokenStream {
             let output = quote_spanned!(dense.units_span=> #output);
             quote!(::nn::Dense<#input, #output, #activation, T>)
         }
-        LayerKind::BatchNorm { .. } => quote!(::nn::BatchNorm<#output, T>),
+        LayerKind::BatchNorm { .. } => match layer.out_shape {
+            Shape::Image {
+                height,
+                width,
+                channels,
+            } => {
+                let (height, width, channels) = (int(height), int(width), int(channels));
+                quote!(::nn::layer::BatchNorm2d<#height, #width, #channels, T>)
+            }
+            Shape::Flat(_) => quote!(::nn::BatchNorm<#output, T>),
+        },
+        LayerKind::Conv2d(conv) => {
+            let activation = activation_type(conv.weights.activation);
+            let [ih, iw, ic] = image_dims(layer.in_shape);
+            let [oh, ow, oc] = image_dims(layer.out_shape);
+            let oc = quote_spanned!(conv.weights.units_span=> #oc);
+            quote!(::nn::layer::Conv2d<#ih, #iw, #ic, #oh, #ow, #oc, #activation, T>)
+        }
+        LayerKind::MaxPool(_) | LayerKind::AvgPool(_) => {
+            let [ih, iw, channels] = image_dims(layer.in_shape);
+            let [oh, ow, _] = image_dims(layer.out_shape);
+            let pool = if matches!(layer.kind, LayerKind::MaxPool(_)) {
+                quote!(MaxPool2d)
+            } else {
+                quote!(AvgPool2d)
+            };
+            quote!(::nn::layer::#pool<#ih, #iw, #channels, #oh, #ow, T>)
+        }
+        LayerKind::GlobalAvgPool => {
+            let [height, width, channels] = image_dims(layer.in_shape);
+            quote!(::nn::layer::GlobalAvgPool<#height, #width, #channels, T>)
+        }
+        // `flatten` has no field (`Layer::has_field`); this type is never emitted.
+        LayerKind::Flatten => quote!(()),
         LayerKind::Dropout { .. } => quote!(::nn::Dropout<#output, T>),
         LayerKind::AlphaDropout { .. } => quote!(::nn::AlphaDropout<#output, T>),
         LayerKind::Activation(activation) => {
@@ -33,6 +68,19 @@ pub(super) fn layer_type(layer: &Layer) -> TokenStream {
         }
     };
     quote_spanned!(layer.span=> #ty)
+}
+
+/// An image shape's height, width and channels as literals (a flat width reads as `1x1xN`,
+/// which the shape inference never lets reach an image layer).
+fn image_dims(shape: Shape) -> [Literal; 3] {
+    match shape {
+        Shape::Image {
+            height,
+            width,
+            channels,
+        } => [int(height), int(width), int(channels)],
+        Shape::Flat(width) => [int(1), int(1), int(width)],
+    }
 }
 
 /// The runtime type of an activation.
@@ -120,19 +168,27 @@ pub(super) fn layer_value(layer: &Layer, rng: &TokenStream) -> TokenStream {
     let name = layer.field.to_string();
     let value = match &layer.kind {
         LayerKind::Dense(dense) => dense_value(dense, rng),
-        LayerKind::BatchNorm { momentum, epsilon }
-            if is_default_batch_norm(*momentum, *epsilon) =>
-        {
-            quote!(::nn::BatchNorm::new())
-        }
         LayerKind::BatchNorm { momentum, epsilon } => {
-            let (momentum, epsilon) = (float(*momentum), float(*epsilon));
-            quote! {
-                ::nn::__private::checked(
-                    ::nn::BatchNorm::new().with_momentum(#momentum).and_then(|l| l.with_epsilon(#epsilon)),
-                )
+            let ty = match layer.out_shape {
+                Shape::Image { .. } => quote!(::nn::layer::BatchNorm2d),
+                Shape::Flat(_) => quote!(::nn::BatchNorm),
+            };
+            if is_default_batch_norm(*momentum, *epsilon) {
+                quote!(#ty::new())
+            } else {
+                let (momentum, epsilon) = (float(*momentum), float(*epsilon));
+                quote! {
+                    ::nn::__private::checked(
+                        #ty::new().with_momentum(#momentum).and_then(|l| l.with_epsilon(#epsilon)),
+                    )
+                }
             }
         }
+        LayerKind::Conv2d(conv) => conv_value(conv, rng),
+        LayerKind::MaxPool(pool) => pool_value(quote!(::nn::layer::MaxPool2d), pool),
+        LayerKind::AvgPool(pool) => pool_value(quote!(::nn::layer::AvgPool2d), pool),
+        LayerKind::GlobalAvgPool => quote!(::nn::layer::GlobalAvgPool::new()),
+        LayerKind::Flatten => quote!(()),
         LayerKind::Dropout { rate } => quote!(::nn::__private::checked(::nn::Dropout::new(#rate))),
         LayerKind::AlphaDropout { rate } => {
             quote!(::nn::__private::checked(::nn::AlphaDropout::new(#rate)))
@@ -148,6 +204,35 @@ pub(super) fn layer_value(layer: &Layer, rng: &TokenStream) -> TokenStream {
 /// Whether batch norm's options are the runtime's defaults (Keras': momentum 0.99, epsilon 1e-3).
 fn is_default_batch_norm(momentum: f64, epsilon: f64) -> bool {
     momentum == 0.99 && epsilon == 1e-3
+}
+
+/// A size as a tuple expression: `(3, 3)`.
+fn size(size: (usize, usize)) -> TokenStream {
+    let (height, width) = (int(size.0), int(size.1));
+    quote!((#height, #width))
+}
+
+fn conv_value(conv: &Conv2d, rng: &TokenStream) -> TokenStream {
+    let weights = &conv.weights;
+    let activation = activation_value(weights.activation);
+    let initializer = initializer_value(weights.initializer);
+    let (kernel, stride) = (size(conv.kernel), size(conv.stride));
+    let padding = match conv.padding {
+        Padding::Valid => quote!(::nn::layer::Padding::Valid),
+        Padding::Same => quote!(::nn::layer::Padding::Same),
+    };
+    let mut value = quote! {
+        ::nn::__private::checked(::nn::layer::Conv2d::new(#kernel, #stride, #padding, #activation, #initializer, #rng))
+    };
+    if !weights.bias {
+        value = quote!(#value.without_bias());
+    }
+    value
+}
+
+fn pool_value(ty: TokenStream, pool: &Pool) -> TokenStream {
+    let (window, stride) = (size(pool.window), size(pool.stride));
+    quote!(::nn::__private::checked(#ty::new(#window, #stride)))
 }
 
 fn dense_value(dense: &Dense, rng: &TokenStream) -> TokenStream {

@@ -35,6 +35,7 @@ pub(super) enum Bound {
     Width(usize),
     Bool(bool),
     Choice(&'static str),
+    Size(usize, usize),
 }
 
 /// The values bound to a signature's parameters.
@@ -95,6 +96,14 @@ impl Binding {
     pub fn bool(&self, name: &str) -> Option<bool> {
         match self.get(name)? {
             (Bound::Bool(value), _) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The size bound to `name` (`(height, width)`), with its span.
+    pub fn size(&self, name: &str) -> Option<((usize, usize), Span)> {
+        match self.get(name)? {
+            (Bound::Size(height, width), span) => Some(((height, width), span)),
             _ => None,
         }
     }
@@ -340,7 +349,8 @@ fn unknown_allow(name: &str) -> String {
 /// The layers an opt-out can be written on (the layers whose rule or advice it silences).
 pub(super) fn allow_targets(allow: Allow) -> &'static [&'static str] {
     match allow {
-        Allow::InitMismatch | Allow::LinearStack => &[vocab::DENSE],
+        Allow::InitMismatch | Allow::LinearStack => &[vocab::DENSE, vocab::CONV2D],
+        Allow::UnusedPixels => &[vocab::CONV2D, vocab::MAXPOOL, vocab::AVGPOOL],
         Allow::SelfNormalization => &[vocab::BATCHNORM, vocab::DROPOUT],
         Allow::SaturatingStack => &[vocab::DENSE, vocab::SIGMOID, vocab::TANH],
     }
@@ -354,6 +364,8 @@ pub(super) fn allows_on(name: &str) -> &'static [Allow] {
             Allow::LinearStack,
             Allow::SaturatingStack,
         ],
+        vocab::CONV2D => &[Allow::InitMismatch, Allow::LinearStack, Allow::UnusedPixels],
+        vocab::MAXPOOL | vocab::AVGPOOL => &[Allow::UnusedPixels],
         vocab::BATCHNORM | vocab::DROPOUT => &[Allow::SelfNormalization],
         vocab::SIGMOID | vocab::TANH => &[Allow::SaturatingStack],
         _ => &[],
@@ -433,6 +445,10 @@ fn convert(
             let width = width_value(value, &format!("`{owner}` {name}"), diagnostics)?;
             Some((Bound::Width(width), span))
         }
+        ParamKind::Size => {
+            let (height, width) = size_value(value, &format!("`{owner}` {name}"), diagnostics)?;
+            Some((Bound::Size(height, width), span))
+        }
         ParamKind::Bool => match value {
             Value::Bool(literal) => Some((Bound::Bool(literal.value), span)),
             other => {
@@ -489,7 +505,56 @@ pub(super) fn value_span(value: &Value) -> Span {
         },
         Value::Bool(literal) => literal.span,
         Value::Call(call) => call.name.span(),
-        Value::List { span, .. } => *span,
+        Value::List { span, .. } | Value::Tuple { span, .. } => *span,
+    }
+}
+
+/// One side of a size: a positive integer literal.
+fn size_number(number: &Number, what: &str, diagnostics: &mut Diagnostics) -> Option<usize> {
+    match number {
+        Number {
+            minus: None,
+            literal: NumberLit::Int(literal),
+        } => width_literal(literal, what, diagnostics),
+        other => {
+            diagnostics.error_spanned(
+                other,
+                format!(
+                    "{what} must be whole numbers, like `(3, 5)`, found `{}`",
+                    other.text()
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// A size written as a value: `3` (square) or `(3, 5)` (height, width), each a positive
+/// integer.
+pub(super) fn size_value(
+    value: &Value,
+    what: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<(usize, usize)> {
+    match value {
+        Value::Tuple { items, .. } if items.len() == 2 => {
+            let mut sizes = items
+                .iter()
+                .map(|item| size_number(item, what, diagnostics));
+            let (height, width) = (sizes.next().flatten(), sizes.next().flatten());
+            Some((height?, width?))
+        }
+        Value::Tuple { .. } => {
+            diagnostics.error_spanned(
+                value,
+                format!(
+                    "{what} takes one size or two, `(height, width)`, like `(3, 5)`, found `{}`",
+                    value.text()
+                ),
+            );
+            None
+        }
+        other => width_value(other, what, diagnostics).map(|size| (size, size)),
     }
 }
 

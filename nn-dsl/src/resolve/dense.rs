@@ -14,12 +14,46 @@ use crate::model::{Activation, Allow, BiasReason, DeclaredWidth, Dense, Initiali
 use crate::syntax::{LayerCall, Value};
 use crate::vocab;
 
-/// What the positional arguments after a dense layer's width turned out to be.
+/// What the positional arguments after a dense layer's width (or a convolution's kernel)
+/// turned out to be.
 #[derive(Default)]
-struct DenseSlots {
+pub(super) struct DenseSlots {
     activation: Option<(Activation, Span, String)>,
     initializer: Option<(Initializer, Span, String)>,
-    unknown: bool,
+    pub unknown: bool,
+}
+
+impl DenseSlots {
+    /// The weights these slots describe, with `units` outputs (filters for a convolution),
+    /// a bias unless `bias` says otherwise, and no penalties.
+    pub fn weights(&self, (units, units_span): (usize, Span), bias: Option<bool>) -> Dense {
+        let (activation, activation_span) = match &self.activation {
+            Some((activation, span, _)) => (*activation, Some(*span)),
+            None => (Activation::Linear, None),
+        };
+        let (initializer, initializer_span) = match &self.initializer {
+            Some((initializer, span, _)) => (*initializer, Some(*span)),
+            None => (Initializer::GlorotUniform, None),
+        };
+        Dense {
+            units,
+            units_span,
+            activation,
+            activation_span,
+            initializer_was_default: initializer_span.is_none(),
+            initializer,
+            initializer_span,
+            bias: bias.unwrap_or(true),
+            bias_reason: if bias.is_some() {
+                BiasReason::Explicit
+            } else {
+                BiasReason::Default
+            },
+            l1: 0.0,
+            l2: 0.0,
+            declared_input: None,
+        }
+    }
 }
 
 /// `dense(units, activation?, initializer?, l1 = .., l2 = .., bias = .., input = .., allow = ..)`:
@@ -57,52 +91,38 @@ pub(super) fn resolve_dense(
     };
     let mut slots = DenseSlots::default();
     for value in positional {
-        resolve_dense_slot(value, &mut slots, diagnostics);
+        resolve_dense_slot(value, vocab::DENSE, &mut slots, diagnostics);
     }
     let keywords = bind_keywords_only(
         &split.keywords,
         layer_signature(vocab::DENSE, vocab::DENSE_PARAMS),
         diagnostics,
     );
-    let explicit_bias = keywords.bool("bias");
-    let (activation, activation_span) = match slots.activation {
-        Some((activation, span, _)) => (activation, Some(span)),
-        None => (Activation::Linear, None),
-    };
-    let (initializer, initializer_span) = match slots.initializer {
-        Some((initializer, span, _)) => (initializer, Some(span)),
-        None => (Initializer::GlorotUniform, None),
-    };
     let dense = Dense {
-        units: units.unwrap_or(0),
-        units_span,
-        activation,
-        activation_span,
-        initializer_was_default: initializer_span.is_none(),
-        initializer,
-        initializer_span,
-        bias: explicit_bias.unwrap_or(true),
-        bias_reason: if explicit_bias.is_some() {
-            BiasReason::Explicit
-        } else {
-            BiasReason::Default
-        },
         l1: keywords.number("l1").map_or(0.0, |(value, _)| value),
         l2: keywords.number("l2").map_or(0.0, |(value, _)| value),
         declared_input: keywords
             .width("input")
             .map(|(value, span)| DeclaredWidth { value, span }),
+        ..slots.weights((units.unwrap_or(0), units_span), keywords.bool("bias"))
     };
     (dense, keywords.allow, slots.unknown)
 }
 
-/// One positional argument of `dense` after the width: an activation or an initializer.
-fn resolve_dense_slot(value: &Value, slots: &mut DenseSlots, diagnostics: &mut Diagnostics) {
+/// One positional argument of `owner` (`dense` after the width, `conv2d` after the kernel):
+/// an activation or an initializer.
+pub(super) fn resolve_dense_slot(
+    value: &Value,
+    owner: &'static str,
+    slots: &mut DenseSlots,
+    diagnostics: &mut Diagnostics,
+) {
     let Value::Call(call) = value else {
         diagnostics.error_spanned(
             value,
             format!(
-                "expected an activation or an initializer, like `dense(300, relu, he_normal)`, found `{}`",
+                "expected an activation or an initializer, like `{}`, found `{}`",
+                example(owner),
                 value.text()
             ),
         );
@@ -114,16 +134,14 @@ fn resolve_dense_slot(value: &Value, slots: &mut DenseSlots, diagnostics: &mut D
         let signature = Signature {
             owner: known,
             params: vocab::activation_params(known),
-            allow: AllowSlot::Argument {
-                layer: vocab::DENSE,
-            },
+            allow: AllowSlot::Argument { layer: owner },
         };
         let binding = bind_call(call, signature, diagnostics);
         let activation = build_activation(known, &binding, diagnostics);
         if let Some((_, _, first)) = &slots.activation {
             diagnostics.error(
                 span,
-                format!("`dense` takes one activation, and `{first}` is already given"),
+                format!("`{owner}` takes one activation, and `{first}` is already given"),
             );
         } else {
             // Written after the initializer: reported, but kept, so the pairing check still
@@ -132,7 +150,7 @@ fn resolve_dense_slot(value: &Value, slots: &mut DenseSlots, diagnostics: &mut D
                 diagnostics.error(
                     span,
                     format!(
-                        "the activation comes before the initializer: `dense(.., {name}, {initializer})`"
+                        "the activation comes before the initializer: `{owner}(.., {name}, {initializer})`"
                     ),
                 );
             }
@@ -144,16 +162,14 @@ fn resolve_dense_slot(value: &Value, slots: &mut DenseSlots, diagnostics: &mut D
         let signature = Signature {
             owner: known,
             params: vocab::initializer_params(known),
-            allow: AllowSlot::Argument {
-                layer: vocab::DENSE,
-            },
+            allow: AllowSlot::Argument { layer: owner },
         };
         let binding = bind_call(call, signature, diagnostics);
         let initializer = build_initializer(known, &binding);
         if let Some((_, _, first)) = &slots.initializer {
             diagnostics.error(
                 span,
-                format!("`dense` takes one initializer, and `{first}` is already given"),
+                format!("`{owner}` takes one initializer, and `{first}` is already given"),
             );
         } else {
             slots.initializer = Some((initializer, span, name));
@@ -162,6 +178,15 @@ fn resolve_dense_slot(value: &Value, slots: &mut DenseSlots, diagnostics: &mut D
     }
     slots.unknown = true;
     diagnostics.error(span, unknown_dense_argument(&name));
+}
+
+/// A call of `owner` with an activation and an initializer, for messages.
+fn example(owner: &str) -> &'static str {
+    if owner == vocab::CONV2D {
+        "conv2d(32, 3, relu, he_normal)"
+    } else {
+        "dense(300, relu, he_normal)"
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ fn unknown_names_with_suggestions() {
             "Net(8) < lstm(4) >",
             &[
                 "unknown layer `lstm`",
-                "help: the layers are `dense`, `batchnorm`, `dropout` and `alpha_dropout`, and the activations `relu`",
+                "help: the layers are `dense`, `conv2d`, `maxpool`, `avgpool`, `global_avgpool`, `flatten`, `batchnorm`, `dropout` and `alpha_dropout`, and the activations `relu`",
             ],
             "lstm",
         ),
@@ -72,7 +72,7 @@ fn unknown_names_with_suggestions() {
             "Net(8) < dense(4, relu, allow = everything) >",
             &[
                 "unknown opt-out `everything`",
-                "the opt-outs are `init_mismatch`, `self_normalization`, `linear_stack` and `saturating_stack`",
+                "the opt-outs are `init_mismatch`, `self_normalization`, `linear_stack`, `saturating_stack` and `unused_pixels`",
             ],
             "everything",
         ),

@@ -7,4 +7,5 @@ mod errors;
 mod fuzz;
 mod model;
 mod pairing_table;
+mod shapes;
 mod snapshots;

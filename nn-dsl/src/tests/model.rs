@@ -260,6 +260,7 @@ fn layer_parameters() {
             LayerKind::AlphaDropout { rate } => format!("alpha {rate}"),
             LayerKind::Dense(dense) => format!("dense {}", dense.units),
             LayerKind::Activation(activation) => activation.dsl_name().to_owned(),
+            _ => format!("image layer {}", layer.dsl_name()),
         })
         .collect();
     assert_eq!(

@@ -54,6 +54,17 @@ fn network_with_options_and_advice() {
     insta::assert_snapshot!("tiny", expansion(TINY));
 }
 
+#[test]
+fn convolutional_network() {
+    insta::assert_snapshot!(
+        "lenet",
+        expansion(
+            "/// LeNet-5 on 8x8 digits.\npub LeNet(8, 8, 1) < conv2d(6, 3, relu, padding = same), \
+             maxpool(2), conv2d(16, 3, relu), batchnorm, flatten, dense(32, relu), dense(10, softmax) >"
+        )
+    );
+}
+
 fn lines(source: &str) -> usize {
     expansion(source).lines().count()
 }

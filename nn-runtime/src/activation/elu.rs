@@ -1,4 +1,4 @@
-use super::{ActivationKind, Pointwise};
+use super::{ActivationKind, ActivationSpec, Pointwise};
 use crate::validate::check_hyperparameter;
 use crate::{Float, Result};
 
@@ -42,6 +42,10 @@ impl Default for Elu {
 
 impl Pointwise for Elu {
     const KIND: ActivationKind = ActivationKind::Elu;
+
+    fn spec<'a, T>(&self) -> ActivationSpec<'a, T> {
+        ActivationSpec::Elu { alpha: self.alpha }
+    }
 
     #[inline]
     fn value<T: Float>(&self, z: T) -> T {

@@ -1,4 +1,4 @@
-use super::{ActivationKind, Pointwise};
+use super::{ActivationKind, ActivationSpec, Pointwise};
 use crate::Float;
 
 /// Gaussian error linear unit (Hendrycks & Gimpel 2016): `z · Φ(z)`, Φ the standard normal CDF.
@@ -43,6 +43,12 @@ impl Gelu {
 
 impl Pointwise for Gelu {
     const KIND: ActivationKind = ActivationKind::Gelu;
+
+    fn spec<'a, T>(&self) -> ActivationSpec<'a, T> {
+        ActivationSpec::Gelu {
+            approximate: self.is_approximate(),
+        }
+    }
 
     #[inline]
     fn value<T: Float>(&self, z: T) -> T {

@@ -1,4 +1,4 @@
-use super::{ActivationKind, Pointwise};
+use super::{ActivationKind, ActivationSpec, Pointwise};
 use crate::validate::check_hyperparameter;
 use crate::{Float, Result};
 
@@ -52,6 +52,10 @@ impl Default for LeakyRelu {
 
 impl Pointwise for LeakyRelu {
     const KIND: ActivationKind = ActivationKind::LeakyRelu;
+
+    fn spec<'a, T>(&self) -> ActivationSpec<'a, T> {
+        ActivationSpec::LeakyRelu { alpha: self.alpha }
+    }
 
     #[inline]
     fn value<T: Float>(&self, z: T) -> T {

@@ -1,4 +1,4 @@
-use super::{ActivationKind, Pointwise};
+use super::{ActivationKind, ActivationSpec, Pointwise};
 use crate::Float;
 
 /// The identity: `linear(z) = z`. A dense layer with no activation uses this.
@@ -15,6 +15,10 @@ pub struct Linear;
 
 impl Pointwise for Linear {
     const KIND: ActivationKind = ActivationKind::Linear;
+
+    fn spec<'a, T>(&self) -> ActivationSpec<'a, T> {
+        ActivationSpec::Linear
+    }
 
     #[inline]
     fn value<T: Float>(&self, z: T) -> T {

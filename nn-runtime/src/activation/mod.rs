@@ -18,6 +18,7 @@ mod rrelu;
 mod selu;
 mod sigmoid;
 mod softmax;
+mod spec;
 mod swish;
 mod tanh;
 
@@ -31,6 +32,7 @@ pub use rrelu::RRelu;
 pub use selu::Selu;
 pub use sigmoid::Sigmoid;
 pub use softmax::Softmax;
+pub use spec::ActivationSpec;
 pub use swish::Swish;
 pub use tanh::Tanh;
 
@@ -95,6 +97,10 @@ pub trait Activation<T: Float>: Clone + std::fmt::Debug {
     /// Which activation this is.
     const KIND: ActivationKind;
 
+    /// The activation with its settings (slopes, bounds, the GELU form), for diagnostics and
+    /// export.
+    fn spec(&self) -> ActivationSpec<'_, T>;
+
     /// Training-mode forward: `a = f(z)`, drawing any randomness from `rng` and keeping what
     /// backward needs.
     fn forward_train(&mut self, z: ArrayView2<'_, T>, a: ArrayViewMut2<'_, T>, rng: &mut SeededRng);
@@ -140,6 +146,9 @@ pub trait Pointwise: Clone + std::fmt::Debug {
     /// Which activation this is.
     const KIND: ActivationKind;
 
+    /// The activation with its settings (none for most).
+    fn spec<'a, T>(&self) -> ActivationSpec<'a, T>;
+
     /// The activation's value `f(z)`.
     fn value<T: Float>(&self, z: T) -> T;
 
@@ -149,6 +158,10 @@ pub trait Pointwise: Clone + std::fmt::Debug {
 
 impl<T: Float, P: Pointwise> Activation<T> for P {
     const KIND: ActivationKind = P::KIND;
+
+    fn spec(&self) -> ActivationSpec<'_, T> {
+        Pointwise::spec(self)
+    }
 
     fn forward_train(
         &mut self,

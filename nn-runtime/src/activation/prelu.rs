@@ -1,6 +1,6 @@
 use ndarray::{Array1, ArrayView2, ArrayViewMut2, Axis, Zip};
 
-use super::{Activation, ActivationKind};
+use super::{Activation, ActivationKind, ActivationSpec};
 use crate::param::{ParamMut, TensorKind, TensorMut, TensorRef, TensorShape};
 use crate::{Float, SeededRng};
 
@@ -62,6 +62,12 @@ impl<T: Float> Default for PRelu<T> {
 
 impl<T: Float> Activation<T> for PRelu<T> {
     const KIND: ActivationKind = ActivationKind::PRelu;
+
+    fn spec(&self) -> ActivationSpec<'_, T> {
+        ActivationSpec::PRelu {
+            alpha: self.alpha.view(),
+        }
+    }
 
     fn bind_width(&mut self, width: usize) {
         if self.alpha.len() != width {

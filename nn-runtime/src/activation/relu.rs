@@ -1,4 +1,4 @@
-use super::{ActivationKind, Pointwise};
+use super::{ActivationKind, ActivationSpec, Pointwise};
 use crate::Float;
 
 /// Rectified linear unit: `relu(z) = max(0, z)`.
@@ -17,6 +17,10 @@ pub struct Relu;
 
 impl Pointwise for Relu {
     const KIND: ActivationKind = ActivationKind::Relu;
+
+    fn spec<'a, T>(&self) -> ActivationSpec<'a, T> {
+        ActivationSpec::Relu
+    }
 
     #[inline]
     fn value<T: Float>(&self, z: T) -> T {

@@ -1,7 +1,7 @@
 use ndarray::{ArrayView2, ArrayViewMut2, Zip};
 use rand::RngExt;
 
-use super::{Activation, ActivationKind};
+use super::{Activation, ActivationKind, ActivationSpec};
 use crate::validate::check_hyperparameter;
 use crate::{Buffer, Error, Float, Result, SeededRng};
 
@@ -87,6 +87,13 @@ impl<T: Float> Default for RRelu<T> {
 
 impl<T: Float> Activation<T> for RRelu<T> {
     const KIND: ActivationKind = ActivationKind::RRelu;
+
+    fn spec(&self) -> ActivationSpec<'_, T> {
+        ActivationSpec::RRelu {
+            lower: self.lower,
+            upper: self.upper,
+        }
+    }
 
     fn forward_train(
         &mut self,

@@ -1,4 +1,4 @@
-use super::{ActivationKind, Pointwise};
+use super::{ActivationKind, ActivationSpec, Pointwise};
 use crate::Float;
 
 /// Scaled exponential linear unit (Klambauer et al. 2017):
@@ -25,6 +25,10 @@ impl Selu {
 
 impl Pointwise for Selu {
     const KIND: ActivationKind = ActivationKind::Selu;
+
+    fn spec<'a, T>(&self) -> ActivationSpec<'a, T> {
+        ActivationSpec::Selu
+    }
 
     #[inline]
     fn value<T: Float>(&self, z: T) -> T {

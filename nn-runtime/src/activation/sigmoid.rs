@@ -1,4 +1,4 @@
-use super::{ActivationKind, Pointwise};
+use super::{ActivationKind, ActivationSpec, Pointwise};
 use crate::Float;
 
 /// The logistic sigmoid: `sigmoid(z) = 1 / (1 + exp(-z))`, computed without overflow for large
@@ -29,6 +29,10 @@ pub(crate) fn sigmoid<T: Float>(z: T) -> T {
 
 impl Pointwise for Sigmoid {
     const KIND: ActivationKind = ActivationKind::Sigmoid;
+
+    fn spec<'a, T>(&self) -> ActivationSpec<'a, T> {
+        ActivationSpec::Sigmoid
+    }
 
     #[inline]
     fn value<T: Float>(&self, z: T) -> T {

@@ -1,6 +1,6 @@
 use ndarray::{ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis, Zip};
 
-use super::{Activation, ActivationKind};
+use super::{Activation, ActivationKind, ActivationSpec};
 use crate::{Float, SeededRng};
 
 /// Softmax over the feature axis: `a_j = exp(z_j - max z) / Σ_k exp(z_k - max z)`, each row a
@@ -34,6 +34,10 @@ fn softmax_row<T: Float>(mut row: ArrayViewMut1<'_, T>) {
 
 impl<T: Float> Activation<T> for Softmax {
     const KIND: ActivationKind = ActivationKind::Softmax;
+
+    fn spec(&self) -> ActivationSpec<'_, T> {
+        ActivationSpec::Softmax
+    }
 
     fn forward_train(
         &mut self,

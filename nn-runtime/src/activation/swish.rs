@@ -1,5 +1,5 @@
 use super::sigmoid::sigmoid;
-use super::{ActivationKind, Pointwise};
+use super::{ActivationKind, ActivationSpec, Pointwise};
 use crate::Float;
 
 /// Swish, also called SiLU: `z · sigmoid(z)` (Ramachandran et al. 2017; Keras `swish`/`silu`,
@@ -15,6 +15,10 @@ pub struct Swish;
 
 impl Pointwise for Swish {
     const KIND: ActivationKind = ActivationKind::Swish;
+
+    fn spec<'a, T>(&self) -> ActivationSpec<'a, T> {
+        ActivationSpec::Swish
+    }
 
     #[inline]
     fn value<T: Float>(&self, z: T) -> T {

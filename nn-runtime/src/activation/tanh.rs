@@ -1,4 +1,4 @@
-use super::{ActivationKind, Pointwise};
+use super::{ActivationKind, ActivationSpec, Pointwise};
 use crate::Float;
 
 /// The hyperbolic tangent: `tanh(z)`, with derivative `1 - a²`.
@@ -15,6 +15,10 @@ pub struct Tanh;
 
 impl Pointwise for Tanh {
     const KIND: ActivationKind = ActivationKind::Tanh;
+
+    fn spec<'a, T>(&self) -> ActivationSpec<'a, T> {
+        ActivationSpec::Tanh
+    }
 
     #[inline]
     fn value<T: Float>(&self, z: T) -> T {

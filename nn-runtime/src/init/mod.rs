@@ -22,6 +22,7 @@
 //! "standard" init Glorot & Bengio (2010) showed to shrink activations layer after layer; here it
 //! is `RandomUniform { limit: 1/sqrt(fan_in) }`, written on purpose.
 
+mod pairing;
 mod truncated_normal;
 
 use ndarray::Array2;
@@ -29,6 +30,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use crate::{Float, SeededRng};
 
+pub use pairing::InitFamily;
 pub use truncated_normal::{TRUNCATED_NORMAL_STDDEV, sample_truncated_normal};
 
 /// How a weight tensor is first filled.

@@ -155,6 +155,13 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Dense<IN, OU
         &self.bias_grad
     }
 
+    /// The gradient of the loss with respect to the pre-activation `z` (`[batch, OUT]`) from
+    /// the last backward pass (empty before the first): the back-propagated gradient that
+    /// Glorot & Bengio (2010) follow from layer to layer.
+    pub fn grad_pre_activation(&self) -> ArrayView2<'_, T> {
+        self.grad_pre_activation.view()
+    }
+
     /// The activation.
     pub fn activation(&self) -> &A {
         &self.activation

@@ -14,12 +14,14 @@ mod alpha_dropout;
 mod batch_norm;
 mod dense;
 mod dropout;
+mod inspect;
 
 pub use activation_layer::ActivationLayer;
 pub use alpha_dropout::AlphaDropout;
 pub use batch_norm::BatchNorm;
 pub use dense::Dense;
 pub use dropout::Dropout;
+pub use inspect::{Inspect, LayerSpec};
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 

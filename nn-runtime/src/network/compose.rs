@@ -2,6 +2,7 @@ use ndarray::{Array2, ArrayView2};
 
 use super::{LayerInfo, Network, Summary};
 use crate::activation::ActivationKind;
+use crate::layer::Inspect;
 use crate::loss::GradientOf;
 use crate::{Float, ParamMut, Parameters, Result, TensorMut, TensorRef, Tensors};
 
@@ -110,6 +111,11 @@ where
 
     fn penalty(&self) -> T {
         self.first.penalty() + self.second.penalty()
+    }
+
+    fn visit_layers(&self, visit: &mut dyn FnMut(&dyn Inspect<T>)) {
+        self.first.visit_layers(visit);
+        self.second.visit_layers(visit);
     }
 
     fn summary(&self) -> Summary {

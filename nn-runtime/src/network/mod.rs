@@ -21,6 +21,7 @@ use ndarray::{Array2, ArrayView2};
 use crate::Error;
 
 use crate::activation::ActivationKind;
+use crate::layer::Inspect;
 use crate::loss::GradientOf;
 use crate::{Float, Parameters, Result, Tensors};
 
@@ -74,6 +75,11 @@ pub trait Network<T: Float = f32>: Parameters<T> + Tensors<T> {
 
     /// The sum of every layer's L1/L2 penalty, to add to the loss.
     fn penalty(&self) -> T;
+
+    /// Visits every layer in order, as `&dyn Inspect<T>`: its name, what it is
+    /// ([`crate::layer::LayerSpec`]) and, after a training forward pass, its output and
+    /// pre-activation. Diagnostics and exporters walk networks with it.
+    fn visit_layers(&self, visit: &mut dyn FnMut(&dyn Inspect<T>));
 
     /// A Keras-style summary: layers, output shapes, parameter counts, activations,
     /// initializers.

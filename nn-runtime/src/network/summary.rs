@@ -11,6 +11,9 @@ pub struct LayerInfo {
     pub input: usize,
     /// Output width.
     pub output: usize,
+    /// The output shape as shown, Keras-style: `(batch, 300)`, `(batch, 24, 24, 6)` for an
+    /// image (height, width, channels).
+    pub shape: &'static str,
     /// Learned scalars.
     pub params: usize,
     /// The activation applied (`"-"` for none).
@@ -27,7 +30,7 @@ pub struct LayerInfo {
 /// ```
 /// use nn_runtime::network::{LayerInfo, Summary};
 /// let layers = [LayerInfo {
-///     name: "dense_0", kind: "dense(10, softmax)", input: 4, output: 10, params: 50,
+///     name: "dense_0", kind: "dense(10, softmax)", input: 4, output: 10, shape: "(batch, 10)", params: 50,
 ///     activation: "softmax", initializer: "glorot_uniform", note: "",
 /// }];
 /// let summary = Summary::new("Tiny", 4, &layers);
@@ -38,6 +41,7 @@ pub struct LayerInfo {
 pub struct Summary {
     name: &'static str,
     input: usize,
+    input_shape: Option<&'static str>,
     layers: Vec<LayerInfo>,
 }
 
@@ -47,8 +51,15 @@ impl Summary {
         Self {
             name,
             input,
+            input_shape: None,
             layers: layers.to_vec(),
         }
+    }
+
+    /// Shows the input as `shape` (`(batch, 28, 28, 1)`) rather than `(batch, width)`.
+    pub fn with_input_shape(mut self, shape: &'static str) -> Self {
+        self.input_shape = Some(shape);
+        self
     }
 
     /// The layers, in order.
@@ -79,7 +90,7 @@ impl fmt::Display for Summary {
                 [
                     l.name.to_owned(),
                     l.kind.to_owned(),
-                    format!("(batch, {})", l.output),
+                    l.shape.to_owned(),
                     l.params.to_string(),
                     l.activation.to_owned(),
                     l.initializer.to_owned(),
@@ -93,7 +104,10 @@ impl fmt::Display for Summary {
             }
         }
         let line: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
-        writeln!(f, "Network: {} (input: (batch, {}))", self.name, self.input)?;
+        match self.input_shape {
+            Some(shape) => writeln!(f, "Network: {} (input: {shape})", self.name)?,
+            None => writeln!(f, "Network: {} (input: (batch, {}))", self.name, self.input)?,
+        }
         writeln!(f, "{}", "━".repeat(line))?;
         write_row(f, &headers.map(str::to_owned), &widths)?;
         writeln!(f, "{}", "━".repeat(line))?;
@@ -156,6 +170,7 @@ mod tests {
                 kind: "dense(300, relu, he_normal)",
                 input: 784,
                 output: 300,
+                shape: "(batch, 300)",
                 params: 235_200,
                 activation: "relu",
                 initializer: "he_normal",
@@ -166,6 +181,7 @@ mod tests {
                 kind: "batchnorm",
                 input: 300,
                 output: 300,
+                shape: "(batch, 300)",
                 params: 600,
                 activation: "-",
                 initializer: "-",
@@ -174,6 +190,12 @@ mod tests {
         ];
         let text = Summary::new("Mnist", 784, &layers).to_string();
         assert!(text.starts_with("Network: Mnist (input: (batch, 784))"));
+        let image = Summary::new("LeNet", 784, &layers).with_input_shape("(batch, 28, 28, 1)");
+        assert!(
+            image
+                .to_string()
+                .starts_with("Network: LeNet (input: (batch, 28, 28, 1))")
+        );
         let row = text
             .lines()
             .find(|l| l.starts_with("dense_0 "))

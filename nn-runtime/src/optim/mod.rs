@@ -70,6 +70,10 @@ macro_rules! core_delegation {
         fn reset(&mut self) {
             self.core.reset();
         }
+
+        fn gradient_clip(&self) -> GradientClip {
+            self.core.clip
+        }
     };
 }
 
@@ -113,6 +117,12 @@ pub trait Optimizer<T: Float> {
     /// Forgets the per-parameter state and the iteration count, so the next step starts
     /// afresh (and may see a different model). Stateless optimizers need do nothing.
     fn reset(&mut self) {}
+
+    /// The gradient clipping the optimizer applies before its update (training guards skip
+    /// their gradient-norm threshold when the optimizer bounds the step itself).
+    fn gradient_clip(&self) -> GradientClip {
+        GradientClip::None
+    }
 }
 
 /// Checks a learning rate: positive and finite.

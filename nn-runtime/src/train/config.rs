@@ -6,7 +6,7 @@ use crate::optim::{Adam, Optimizer};
 use crate::validate::check_hyperparameter;
 use crate::{Dataset, Float, Loss, Result};
 
-use super::EpochRecord;
+use super::{EpochRecord, Guard};
 
 /// Where the validation metrics of each epoch come from.
 #[derive(Debug, Clone, Default)]
@@ -199,12 +199,14 @@ pub struct FitConfig<T: Float = f32> {
     pub(crate) early_stopping: Option<EarlyStopping>,
     pub(crate) schedule: Option<Schedule>,
     pub(crate) on_epoch_end: Option<EpochCallback>,
+    pub(crate) guard: Option<Guard>,
+    pub(crate) health: bool,
 }
 
 impl<T: Float> FitConfig<T> {
     /// Training with `loss`, and the defaults: Adam with a learning rate of 1e-3, 10 epochs,
     /// batches of 32, seed 0, no validation, [`Progress::Auto`], no early stopping, no
-    /// schedule, no callback.
+    /// schedule, no callback, the default [`Guard`], no health records.
     pub fn new(loss: Loss) -> Self {
         let adam = Adam::<T>::new(1e-3).expect("invariant: 1e-3 is a valid learning rate");
         Self {
@@ -218,6 +220,8 @@ impl<T: Float> FitConfig<T> {
             early_stopping: None,
             schedule: None,
             on_epoch_end: None,
+            guard: Some(Guard::default()),
+            health: false,
         }
     }
 
@@ -288,6 +292,26 @@ impl<T: Float> FitConfig<T> {
         self
     }
 
+    /// Sets the divergence guard (`None` turns it off; the default checks for non-finite
+    /// losses and gradients).
+    pub fn guard(mut self, guard: Option<Guard>) -> Self {
+        self.guard = guard;
+        self
+    }
+
+    /// Whether to keep a gradient-health report of every epoch's last step in
+    /// [`super::History::health`] (off by default; it costs one pass over the weights and
+    /// the layers' outputs per epoch).
+    pub fn health(mut self, record: bool) -> Self {
+        self.health = record;
+        self
+    }
+
+    /// The guard.
+    pub fn get_guard(&self) -> Option<Guard> {
+        self.guard
+    }
+
     /// The loss.
     pub fn get_loss(&self) -> Loss {
         self.loss
@@ -332,6 +356,8 @@ impl<T: Float> fmt::Debug for FitConfig<T> {
             .field("early_stopping", &self.early_stopping)
             .field("schedule", &self.schedule)
             .field("on_epoch_end", &self.on_epoch_end.is_some())
+            .field("guard", &self.guard)
+            .field("health", &self.health)
             .finish()
     }
 }

@@ -5,14 +5,14 @@ use std::time::Instant;
 use ndarray::ArrayView2;
 use rand::seq::SliceRandom;
 
+use crate::health::HealthReport;
 use crate::validate::check_hyperparameter;
-use crate::{
-    Buffer, Dataset, Error, Float, Labels, Loss, Network, Result, Targets, TensorMut, TensorRef,
-    seeded_rng,
-};
+use crate::{Buffer, Dataset, Error, Float, Labels, Loss, Network, Result, Targets, seeded_rng};
 
+use super::guard::Watch;
 use super::metrics::{check_data, check_loss, correct};
 use super::progress::EpochBar;
+use super::snapshot::Snapshot;
 use super::{
     Control, EarlyStopping, EpochRecord, FitConfig, History, Metrics, Monitor, Validation,
     evaluate, predict_classes,
@@ -63,6 +63,10 @@ impl<T: Float, N: Network<T>> Fit<T> for N {
 /// [`Network::penalty`]. After the batches come the validation metrics ([`evaluate`]), the
 /// progress bar's summary, early stopping and the `on_epoch_end` callback.
 ///
+/// With [`FitConfig::guard`] (on by default), every step is checked before the optimizer
+/// takes it: see [`super::Guard`]. With [`FitConfig::health`], the last step of every epoch
+/// is read into a [`HealthReport`] (before its update) and kept in [`History::health`].
+///
 /// Batch norm needs at least two rows in training, so a last batch of a single row is
 /// merged into the batch before it (65 rows in batches of 32 give batches of 32 and 33).
 ///
@@ -75,7 +79,8 @@ impl<T: Float, N: Network<T>> Fit<T> for N {
 /// [`Error::LabelOutOfRange`] for a class label the output cannot predict (in the training
 /// or validation data), and [`Error::InvalidState`] for early stopping on a validation
 /// metric that is not measured. During training: the errors of the network's passes and of
-/// the optimizer (a non-finite loss is not an error; watch the history).
+/// the optimizer, and [`Error::Diverged`] from the guard, with the last good weights
+/// restored.
 pub fn fit<T: Float, N: Network<T>>(
     network: &mut N,
     train: &Dataset<T>,
@@ -148,7 +153,9 @@ pub fn fit<T: Float, N: Network<T>>(
         monitor: config.early_stopping.map(|s| s.monitor),
         stopped_early: false,
         best: None,
+        health: Vec::new(),
     };
+    let mut watch = config.guard.map(Watch::new);
 
     for epoch in 0..config.epochs {
         let start = Instant::now();
@@ -161,7 +168,7 @@ pub fn fit<T: Float, N: Network<T>>(
         order.shuffle(&mut rng);
         let bar = EpochBar::new(config.progress, epoch, config.epochs, bounds.len());
         let (mut loss_sum, mut right, mut seen) = (0.0f64, 0usize, 0usize);
-        for &(begin, end) in &bounds {
+        for (step, &(begin, end)) in bounds.iter().enumerate() {
             let rows = &order[begin..end];
             gather(train.features_view(), rows, &mut x);
             let targets = match train.labels() {
@@ -176,6 +183,9 @@ pub fn fit<T: Float, N: Network<T>>(
                 }
             };
             network.forward_train(x.view())?;
+            if let Some(watch) = watch.as_mut() {
+                watch.check_forward(network, (epoch, step))?;
+            }
             let (value, of) = loss.evaluate(
                 N::OUTPUT_ACTIVATION,
                 network.output(),
@@ -188,6 +198,16 @@ pub fn fit<T: Float, N: Network<T>>(
             }
             let batch_loss = value.as_f64() + network.penalty().as_f64();
             network.backward(grad.view(), of)?;
+            if let Some(watch) = watch.as_mut() {
+                let clip = config.optimizer.gradient_clip();
+                watch.check_step(network, batch_loss, clip, (epoch, step))?;
+            }
+            if config.health && step + 1 == bounds.len() {
+                let report = HealthReport::of_last_step(network, learning_rate);
+                history
+                    .health
+                    .push(report.with_epoch(epoch).with_loss(batch_loss));
+            }
             config.optimizer.step(network)?;
             loss_sum += batch_loss * rows.len() as f64;
             seen += rows.len();
@@ -223,7 +243,7 @@ pub fn fit<T: Float, N: Network<T>>(
     if let Some(stopper) = stopper {
         history.best = stopper.best_epoch;
         if stopper.stopping.restore_best && stopper.best_epoch.is_some() {
-            restore(network, &stopper.snapshot);
+            stopper.snapshot.restore(network);
         }
     }
     Ok(history)
@@ -259,7 +279,7 @@ struct Stopper<T> {
     best: Option<f64>,
     best_epoch: Option<usize>,
     wait: usize,
-    snapshot: Vec<T>,
+    snapshot: Snapshot<T>,
 }
 
 impl<T: Float> Stopper<T> {
@@ -269,7 +289,7 @@ impl<T: Float> Stopper<T> {
             best: None,
             best_epoch: None,
             wait: 0,
-            snapshot: Vec::new(),
+            snapshot: Snapshot::default(),
         }
     }
 
@@ -289,11 +309,7 @@ impl<T: Float> Stopper<T> {
             self.best_epoch = Some(record.epoch);
             self.wait = 0;
             if self.stopping.restore_best {
-                let snapshot = &mut self.snapshot;
-                snapshot.clear();
-                network.visit_tensors(&mut |t: TensorRef<'_, T>| {
-                    snapshot.extend_from_slice(t.data);
-                });
+                self.snapshot.take(network);
             }
             false
         } else {
@@ -301,18 +317,6 @@ impl<T: Float> Stopper<T> {
             self.wait >= self.stopping.patience
         }
     }
-}
-
-/// Writes `snapshot` (taken with [`crate::Tensors::visit_tensors`]) back into `network`.
-fn restore<T: Float, N: Network<T>>(network: &mut N, snapshot: &[T]) {
-    let mut offset = 0;
-    network.visit_tensors_mut(&mut |t: TensorMut<'_, T>| {
-        let end = offset + t.data.len();
-        if let Some(values) = snapshot.get(offset..end) {
-            t.data.copy_from_slice(values);
-        }
-        offset = end;
-    });
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::health::HealthReport;
 use crate::{Error, Result};
 
 use super::Monitor;
@@ -35,9 +36,17 @@ pub struct History {
     pub(crate) stopped_early: bool,
     /// The best epoch as early stopping saw it (with its `min_delta`).
     pub(crate) best: Option<usize>,
+    /// One report per epoch when [`super::FitConfig::health`] asked for them.
+    pub(crate) health: Vec<HealthReport>,
 }
 
 impl History {
+    /// The gradient-health reports of every epoch's last step, when
+    /// [`super::FitConfig::health`] asked for them (empty otherwise).
+    pub fn health(&self) -> &[HealthReport] {
+        &self.health
+    }
+
     /// The records, one per epoch, in order.
     pub fn records(&self) -> &[EpochRecord] {
         &self.records

@@ -11,13 +11,16 @@
 
 mod config;
 mod fit;
+mod guard;
 mod history;
 mod metrics;
 mod progress;
+mod snapshot;
 
 pub use config::{
     Control, EarlyStopping, EpochCallback, FitConfig, Monitor, Progress, Schedule, Validation,
 };
 pub use fit::{Fit, fit};
+pub use guard::Guard;
 pub use history::{EpochRecord, History};
 pub use metrics::{Metrics, evaluate, predict_classes};
