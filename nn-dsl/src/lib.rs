@@ -29,6 +29,7 @@
 mod check;
 mod diagnostics;
 mod expand;
+mod invariants;
 mod model;
 mod parse;
 mod resolve;
@@ -56,6 +57,61 @@ pub fn network(input: TokenStream2) -> TokenStream2 {
         Ok(network) => expand::expand(&network),
         Err(errors) => expand::fallback(&input, errors),
     }
+}
+
+/// A definition that parsed, resolved and passed every check: what [`check`] returns.
+pub struct Checked {
+    network: Network,
+}
+
+impl std::fmt::Debug for Checked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Checked")
+            .field("name", &self.network.name.to_string())
+            .field("layers", &self.layers())
+            .field("advice", &self.advice())
+            .finish()
+    }
+}
+
+impl Checked {
+    /// The generated code: the struct, its methods and trait impls, and the advice as
+    /// warnings. Widths too large for the runtime expand to a spanned `compile_error!`.
+    #[must_use]
+    pub fn expand(&self) -> TokenStream2 {
+        expand::expand(&self.network)
+    }
+
+    /// The number of layers.
+    #[must_use]
+    pub fn layers(&self) -> usize {
+        self.network.layers.len()
+    }
+
+    /// The number of pieces of advice (warnings) the checks gave.
+    #[must_use]
+    pub fn advice(&self) -> usize {
+        self.network.advice.len()
+    }
+
+    /// The first invariant of the resolved model that does not hold (widths chain up, every
+    /// initializer fits or is allowed, softmax only last, unique field names), or `None`.
+    /// For tests and fuzz targets: `Some` is a bug in this crate.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn invariant_violation(&self) -> Option<String> {
+        invariants::violation(&self.network)
+    }
+}
+
+/// Parses, resolves and checks a `network!` body without generating code.
+///
+/// # Errors
+/// Every error found, combined in one `syn::Error` (iterate it for each one), each spanned
+/// on the offending token: syntax errors (the first only), unknown names, bad arguments,
+/// width mismatches and cross-layer rules.
+pub fn check(input: TokenStream2) -> syn::Result<Checked> {
+    analyze(input).map(|network| Checked { network })
 }
 
 /// Parses, resolves and checks a `network!` body: the network with its advice, or every error

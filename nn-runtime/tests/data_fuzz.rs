@@ -1,6 +1,7 @@
 //! Property tests of the readers on hostile input: random and mutated IDX bytes (plain and
 //! gzipped) and random or mutated CSV text never panic, and whatever they accept is a valid
-//! dataset. Bounded (a few thousand cases in all) so the suite runs in seconds.
+//! dataset. Bounded (a few thousand cases in all) so the suite runs in seconds. The bounded
+//! twins of the libFuzzer targets `fuzz/fuzz_targets/{idx,csv}.rs` (FUZZING.md).
 
 use std::io::Write;
 
@@ -95,10 +96,13 @@ fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
 
 /// Parses `bytes` both ways; whatever is accepted must match its header.
 fn check_idx(bytes: &[u8]) {
+    // Plain data holds one byte per item after the header, no more and no less.
+    let plain = !bytes.starts_with(&[0x1f, 0x8b]);
     match parse_idx_images::<f32>(bytes) {
         Ok(images) => {
             assert!(images.nrows() >= 1 && images.ncols() >= 1);
             assert!(images.iter().all(|&p| (0.0..=1.0).contains(&p)));
+            assert!(!plain || images.len() + 16 == bytes.len());
         }
         Err(err) => assert!(matches!(err, Error::Format { .. }), "{err:?}"),
     }
@@ -106,6 +110,7 @@ fn check_idx(bytes: &[u8]) {
         Ok(labels) => {
             assert!(!labels.is_empty());
             assert!(labels.iter().all(|&l| l < 256));
+            assert!(!plain || labels.len() + 8 == bytes.len());
         }
         Err(err) => assert!(matches!(err, Error::Format { .. }), "{err:?}"),
     }

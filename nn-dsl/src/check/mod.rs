@@ -15,7 +15,6 @@ use crate::diagnostics::Diagnostics;
 use crate::model::Network;
 use crate::resolve::Gaps;
 
-#[cfg(test)]
 pub(crate) use pairing::fits;
 
 /// Runs every rule against `network`.

@@ -12,10 +12,19 @@ pub(crate) fn fallback(input: &TokenStream, errors: syn::Error) -> TokenStream {
         return errors;
     };
     let Header { attrs, vis, name } = header;
-    quote! {
-        #errors
+    let stand_in = quote! {
         #(#attrs)*
         #vis struct #name<T = f32>(::core::marker::PhantomData<T>);
+    };
+    // The header is read leniently: a malformed attribute (`#(x)`, `#[= 1]`) or visibility
+    // (`pub(4)`) would make the stand-in fail to parse, and rustc would report that instead
+    // of the macro's errors. Emit the errors alone then.
+    if syn::parse2::<syn::DeriveInput>(stand_in.clone()).is_err() {
+        return errors;
+    }
+    quote! {
+        #errors
+        #stand_in
 
         #[automatically_derived]
         impl #name {

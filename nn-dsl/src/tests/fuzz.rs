@@ -1,5 +1,6 @@
 //! Random and mutated token streams: `analyze` must return, never panic, and whatever it
 //! accepts must satisfy the model's invariants.
+//! The bounded twin of the libFuzzer target `fuzz/fuzz_targets/dsl.rs` (FUZZING.md).
 
 use std::str::FromStr;
 
@@ -162,11 +163,20 @@ fn edit() -> impl Strategy<Value = (Edit, usize)> {
     (kind, 0..120usize)
 }
 
+/// Analyzes `stream`; an accepted network must satisfy the invariants, and what the macro
+/// emits (the expansion, or the errors and the stand-in struct) must parse as Rust items, so
+/// that a user sees our errors and not a parse error of generated code.
 fn run(stream: TokenStream) {
-    if let Ok(network) = analyze(stream) {
-        check_invariants(&network);
-        // Code generation must not panic either (huge widths once overflowed a count).
-        let _ = crate::expand::expand(&network);
+    let output = match analyze(stream.clone()) {
+        Ok(network) => {
+            check_invariants(&network);
+            // Code generation must not panic either (huge widths once overflowed a count).
+            crate::expand::expand(&network)
+        }
+        Err(errors) => crate::expand::fallback(&stream, errors),
+    };
+    if let Err(error) = syn::parse2::<syn::File>(output.clone()) {
+        panic!("the output for `{stream}` does not parse: {error}\n{output}");
     }
 }
 
@@ -249,4 +259,33 @@ fn the_seeds_are_valid() {
             Err(error) => panic!("{seed}: {error}"),
         }
     }
+}
+
+/// Found by the proptests above once the output had to parse: the fallback copied malformed
+/// attributes and visibilities into the stand-in struct, so rustc reported a parse error of
+/// the macro's output instead of the macro's own error.
+#[test]
+fn a_malformed_header_gives_the_errors_without_a_stand_in() {
+    for source in [
+        "# (4) dense",
+        "#[= \"Doc.\"] pub Net(784) < dense(10, softmax) >",
+        "pub(4) Net(4) < dense(2, softmax) >",
+        "pub(relu, 3) Net(4) < dense(2, softmax) >",
+    ] {
+        let Ok(stream) = TokenStream::from_str(source) else {
+            panic!("{source} lexes");
+        };
+        let output = crate::network(stream);
+        let text = output.to_string();
+        assert!(text.contains("compile_error"), "{source}: {text}");
+        assert!(!text.contains("struct"), "{source}: {text}");
+        assert!(syn::parse2::<syn::File>(output).is_ok(), "{source}: {text}");
+    }
+    // A well-formed header with an error in the layers still gets its stand-in.
+    let Ok(stream) = TokenStream::from_str("#[derive(Default)] pub(crate) Net(4) < dense(0) >")
+    else {
+        panic!("lexes");
+    };
+    let text = crate::network(stream).to_string();
+    assert!(text.contains("struct Net"), "{text}");
 }

@@ -325,3 +325,47 @@ fn attributes_and_doc_comments_are_kept() {
     assert_eq!(net.attrs.len(), 3);
     assert!(matches!(net.vis, syn::Visibility::Inherited));
 }
+
+#[test]
+fn the_invariant_check_catches_broken_models() {
+    use crate::invariants::violation;
+
+    let valid = network("Net(4) < dense(3, relu), batchnorm, dense(2, softmax) >");
+    assert_eq!(violation(&valid), None);
+
+    let mut broken = network("Net(4) < dense(3, relu), batchnorm, dense(2, softmax) >");
+    if let Some(layer) = broken.layers.get_mut(1) {
+        layer.in_width = 5;
+    }
+    let message = violation(&broken).expect("a width that does not chain up");
+    assert!(message.contains("layer 1 (batchnorm)"), "{message}");
+
+    let mut broken = network("Net(4) < dense(3, relu), batchnorm, dense(2, softmax) >");
+    broken.layers.swap(0, 2);
+    assert!(violation(&broken).is_some());
+
+    let mut broken = network("Net(4) < dense(3, relu), dense(2, relu) >");
+    let field = broken.layers[0].field.clone();
+    broken.layers[1].field = field;
+    assert_eq!(
+        violation(&broken).as_deref(),
+        Some("two layers with the same field name")
+    );
+}
+
+#[test]
+fn check_is_the_public_front_end() {
+    let tokens: proc_macro2::TokenStream = "Net(4) < dense(8, tanh), dense(8), dense(2, softmax) >"
+        .parse()
+        .unwrap();
+    let checked = crate::check(tokens).unwrap();
+    assert_eq!((checked.layers(), checked.advice()), (3, 1));
+    assert_eq!(checked.invariant_violation(), None);
+    assert!(checked.expand().to_string().contains("struct Net"));
+
+    let tokens: proc_macro2::TokenStream = "Net(4) < dense(0, relu), softmax, dense(2) >"
+        .parse()
+        .unwrap();
+    let errors = crate::check(tokens).unwrap_err();
+    assert_eq!(errors.into_iter().count(), 2);
+}

@@ -77,64 +77,10 @@ pub(crate) fn assert_error(source: &str, fragments: &[&str], token: &str) {
     );
 }
 
-/// Asserts what every analyzed network satisfies: widths chain up, every kernel's
-/// initializer fits what it feeds (or is allowed not to), softmax only last.
+/// Asserts what every analyzed network satisfies (`crate::invariants`).
 #[track_caller]
 pub(crate) fn check_invariants(network: &Network) {
-    use crate::model::{Activation, Allow, LayerKind, Shape, feed};
-
-    assert!(!network.layers.is_empty());
-    assert!(network.input_width > 0);
-    let mut width = network.input_width;
-    let mut fields = Vec::new();
-    let last = network.layers.len() - 1;
-    for (index, layer) in network.layers.iter().enumerate() {
-        assert_eq!(layer.in_width, width);
-        assert_eq!(layer.in_shape.len(), Some(layer.in_width));
-        assert_eq!(layer.out_shape.len(), Some(layer.out_width));
-        if let Some(weights) = layer.weights() {
-            let fed = feed(&network.layers, index).activation;
-            assert!(
-                crate::check::fits(weights.initializer, fed) || layer.allows(Allow::InitMismatch),
-                "{} feeding {}",
-                weights.initializer.dsl_name(),
-                fed.dsl_name()
-            );
-        }
-        let channels = |shape| match shape {
-            Shape::Image { channels, .. } => Some(channels),
-            Shape::Flat(_) => None,
-        };
-        match &layer.kind {
-            LayerKind::Dense(dense) => assert_eq!(layer.out_shape, Shape::Flat(dense.units)),
-            LayerKind::Conv2d(conv) => {
-                assert_eq!(channels(layer.out_shape), Some(conv.weights.units));
-            }
-            LayerKind::MaxPool(_) | LayerKind::AvgPool(_) => {
-                assert_eq!(channels(layer.out_shape), channels(layer.in_shape));
-                assert!(channels(layer.in_shape).is_some());
-            }
-            LayerKind::GlobalAvgPool => {
-                assert_eq!(Some(layer.out_width), channels(layer.in_shape));
-            }
-            LayerKind::Flatten => {
-                assert!(channels(layer.in_shape).is_some());
-                assert_eq!(layer.out_shape, Shape::Flat(layer.in_width));
-            }
-            _ => assert_eq!(layer.out_shape, layer.in_shape),
-        }
-        assert!(layer.out_width > 0);
-        if layer.activation() == Some(Activation::Softmax) {
-            assert_eq!(index, last);
-        }
-        fields.push(layer.field.to_string());
-        width = layer.out_width;
+    if let Some(violation) = crate::invariants::violation(network) {
+        panic!("broken invariant: {violation}");
     }
-    if let Some(declared) = network.declared_output {
-        assert_eq!(declared.value, width);
-    }
-    let count = fields.len();
-    fields.sort_unstable();
-    fields.dedup();
-    assert_eq!(fields.len(), count);
 }

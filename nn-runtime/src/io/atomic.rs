@@ -45,6 +45,59 @@ pub(super) fn write_atomic(
     path: &Path,
     wrap: impl for<'a> FnOnce(&'a mut File) -> Box<dyn Write + 'a>,
 ) -> Result<()> {
+    write_atomic_with(bytes, path, wrap, &mut System)
+}
+
+/// The file-system steps of a save besides writing the bytes, so that tests can make each one
+/// fail (`tests.rs`); [`System`] is the real one.
+pub(super) trait Steps {
+    /// Creates a new file at `path`, failing if one exists.
+    fn create_new(&mut self, path: &Path) -> io::Result<File>;
+    /// Syncs the written file to disk.
+    fn sync_file(&mut self, file: &File) -> io::Result<()>;
+    /// Renames `from` over `to`.
+    fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()>;
+    /// Syncs the directory, so that the rename survives a crash.
+    fn sync_dir(&mut self, dir: &Path) -> io::Result<()>;
+}
+
+/// The real file system.
+pub(super) struct System;
+
+impl Steps for System {
+    fn create_new(&mut self, path: &Path) -> io::Result<File> {
+        OpenOptions::new().write(true).create_new(true).open(path)
+    }
+
+    fn sync_file(&mut self, file: &File) -> io::Result<()> {
+        file.sync_all()
+    }
+
+    fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
+        std::fs::rename(from, to)
+    }
+
+    /// Unix only: elsewhere a directory cannot be opened as a file.
+    fn sync_dir(&mut self, dir: &Path) -> io::Result<()> {
+        #[cfg(unix)]
+        {
+            File::open(dir)?.sync_all()
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = dir;
+            Ok(())
+        }
+    }
+}
+
+/// [`write_atomic`] through `steps`.
+pub(super) fn write_atomic_with(
+    bytes: &[u8],
+    path: &Path,
+    wrap: impl for<'a> FnOnce(&'a mut File) -> Box<dyn Write + 'a>,
+    steps: &mut impl Steps,
+) -> Result<()> {
     let Some(file_name) = path.file_name() else {
         return Err(Error::Io {
             context: path.display().to_string(),
@@ -56,8 +109,8 @@ pub(super) fn write_atomic(
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let (mut temp, mut file) = create_temp(&dir, file_name, path)?;
-    let written = write_and_sync(&mut file, bytes, wrap);
+    let (mut temp, mut file) = create_temp(&dir, file_name, path, steps)?;
+    let written = write_and_sync(&mut file, bytes, wrap, steps);
     drop(file);
     written.map_err(|e| {
         io_error(
@@ -66,7 +119,7 @@ pub(super) fn write_atomic(
             &format!("cannot write the temporary file {}", temp.path.display()),
         )
     })?;
-    std::fs::rename(&temp.path, path).map_err(|e| {
+    steps.rename(&temp.path, path).map_err(|e| {
         io_error(
             path,
             &e,
@@ -76,12 +129,17 @@ pub(super) fn write_atomic(
     temp.keep = true;
     // Best effort: the new file is in place; a directory that cannot be synced (some file
     // systems refuse) does not make the save fail.
-    sync_dir(&dir);
+    let _ = steps.sync_dir(&dir);
     Ok(())
 }
 
 /// Creates `.{file name}.tmp-{pid}-{n}` beside the target, new (never an existing file).
-fn create_temp(dir: &Path, file_name: &OsStr, path: &Path) -> Result<(TempFile, File)> {
+fn create_temp(
+    dir: &Path,
+    file_name: &OsStr,
+    path: &Path,
+    steps: &mut impl Steps,
+) -> Result<(TempFile, File)> {
     let pid = std::process::id();
     let mut attempts = 0;
     loop {
@@ -90,11 +148,7 @@ fn create_temp(dir: &Path, file_name: &OsStr, path: &Path) -> Result<(TempFile, 
         name.push(file_name);
         name.push(format!(".tmp-{pid}-{n}"));
         let temp_path = dir.join(name);
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp_path)
-        {
+        match steps.create_new(&temp_path) {
             Ok(file) => {
                 let temp = TempFile {
                     path: temp_path,
@@ -125,22 +179,15 @@ fn write_and_sync(
     file: &mut File,
     bytes: &[u8],
     wrap: impl for<'a> FnOnce(&'a mut File) -> Box<dyn Write + 'a>,
+    steps: &mut impl Steps,
 ) -> io::Result<()> {
     {
         let mut writer = wrap(file);
         writer.write_all(bytes)?;
         writer.flush()?;
     }
-    file.sync_all()
+    steps.sync_file(file)
 }
 
-/// Syncs the directory so the rename survives a crash (Unix only: elsewhere a directory cannot
-/// be opened as a file). Errors are ignored: the save has already succeeded.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-}
+#[cfg(test)]
+mod tests;

@@ -126,7 +126,8 @@ pub fn to_bytes<T: Float>(model: &(impl Tensors<T> + ?Sized)) -> Result<Vec<u8>>
 /// Every tensor the model has must be present, with the model's dtype and shape, and the
 /// bytes must hold no other tensor. Only when all of that holds are the values copied in; on
 /// an error the model is unchanged. The tensors are checked in the model's visiting order,
-/// so the error names the first one that does not fit.
+/// so the error names the first one that does not fit. Values are copied as stored, NaN and
+/// infinities included: a model that diverged in training saves and loads as it is.
 ///
 /// # Errors
 /// - [`Error::Format`] if the bytes are not a valid safetensors file (truncated, corrupt), or

@@ -3,7 +3,7 @@ use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
 use crate::activation::{Activation, ActivationKind, Linear};
 use crate::kernel::{add_bias, matmul, matmul_a_bt, matmul_at_b};
 use crate::param::{ParamMut, Parameters, TensorKind, TensorMut, TensorRef, TensorShape, Tensors};
-use crate::validate::{check_batch, check_hyperparameter, check_same_shape};
+use crate::validate::{check_batch, check_finite, check_hyperparameter, check_same_shape};
 use crate::{Buffer, Float, Initializer, Layer, Result, SeededRng};
 
 /// A fully connected layer: `a = f(x · kernel + bias)`.
@@ -55,11 +55,23 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Dense<IN, OU
     /// A dense layer with the given kernel `[IN, OUT]` and bias `[OUT]` (or none).
     ///
     /// # Errors
-    /// [`Error::ShapeMismatch`] if the kernel or bias has the wrong shape.
+    /// [`crate::Error::ShapeMismatch`] if the kernel or bias has the wrong shape, and
+    /// [`crate::Error::NonFinite`] naming the row and column of a NaN or infinite weight (a bias
+    /// is row 0), with the context `dense kernel` or `dense bias`.
+    ///
+    /// ```
+    /// use nn_runtime::{Dense, Error, activation::Relu};
+    /// let kernel = ndarray::array![[0.5f32, f32::NAN], [0.0, 1.0]];
+    /// let err = Dense::<2, 2, Relu>::from_weights(Relu, kernel, None).unwrap_err();
+    /// assert!(matches!(err, Error::NonFinite { row: 0, column: 1, .. }));
+    /// assert_eq!(err.to_string(), "dense kernel: non-finite value NaN at row 0, column 1");
+    /// ```
     pub fn from_weights(activation: A, kernel: Array2<T>, bias: Option<Array1<T>>) -> Result<Self> {
         check_same_shape("dense kernel", &[IN, OUT], kernel.shape())?;
+        check_finite("dense kernel", &kernel.view())?;
         if let Some(bias) = &bias {
             check_same_shape("dense bias", &[OUT], bias.shape())?;
+            check_finite("dense bias", &bias.view().insert_axis(Axis(0)))?;
         }
         Ok(Self::from_parts(
             activation,

@@ -46,6 +46,13 @@ use crate::{Buffer, Error, Float, Parameters, Result, SeededRng, Tensors};
 /// # Shapes
 /// - input: `[batch, input_width]`
 /// - output: `[batch, output_width]`
+///
+/// # Checks
+/// Every pass checks widths, empty batches and shapes. Layers do not scan their input for NaN
+/// and infinities: a network checks its input once, where it enters
+/// ([`crate::NetworkState::check_input`]), and values that overflow inside a training run
+/// show as a non-finite loss in the history rather than as an error. A layer used on its own
+/// should be given checked data ([`crate::validate::check_finite`]).
 pub trait Layer<T: Float>: Parameters<T> + Tensors<T> {
     /// The width of the inputs this layer takes.
     fn input_width(&self) -> usize;
