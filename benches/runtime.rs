@@ -34,7 +34,9 @@ network! {
 
 /// Deterministic values in `[0, 1)` (a 64-bit LCG): the same data on every run and machine.
 fn uniform(len: usize, seed: u64) -> Vec<f32> {
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..len)
         .map(|_| {
             state = state
