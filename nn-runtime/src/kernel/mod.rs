@@ -4,5 +4,7 @@
 //! which are generic over the element type alone, so each kernel is compiled once per type.
 
 mod gemm;
+mod row;
 
-pub use gemm::{add_bias, matmul, matmul_a_bt, matmul_at_b};
+pub use gemm::{add_bias, column_sums, matmul, matmul_a_bt, matmul_at_b};
+pub use row::{simd_available, vec_mat, vec_mat_f32, vec_mat_portable};
