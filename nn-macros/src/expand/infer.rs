@@ -125,11 +125,12 @@ pub(super) fn predict_one_body(network: &Network) -> TokenStream {
         } else {
             (quote!(__odd), quote!(__even))
         };
-        let input = if index == 0 {
-            quote!(input)
-        } else {
-            let width = int(hidden[index - 1].out_width);
-            quote!(&#source[..#width])
+        let input = match index.checked_sub(1).and_then(|before| hidden.get(before)) {
+            None => quote!(input),
+            Some(before) => {
+                let width = int(before.out_width);
+                quote!(&#source[..#width])
+            }
         };
         quote! {
             ::nn::Layer::infer_row(&self.#field, #input, &mut #target[..#width])?;
