@@ -71,9 +71,10 @@ for bin in "${bins[@]}"; do
     touch "src/bin/$bin.rs"
     cargo rustc --release --bin "$bin" --quiet -- --emit=llvm-ir -C codegen-units=1
     ir=$(ls -t "$target"/release/deps/"$bin"-*.ll | head -1)
-    printf 'LLVM IR of %-16s %7d lines, %4d functions, %3d of them `Dense` Layer methods\n' "$bin" \
+    printf 'LLVM IR of %-16s %7d lines, %4d functions, %3d of them `Dense` Layer methods, %3d `dense::Core` methods\n' "$bin" \
         "$(wc -l < "$ir")" "$(grep -c '^define' "$ir")" \
-        "$(grep '^define' "$ir" | grep -c 'layer..dense..Dense.*Layer')"
+        "$(grep '^define' "$ir" | grep -c 'layer..dense..Dense.*Layer')" \
+        "$(grep '^define' "$ir" | grep -c 'layer..dense..Core')"
     rm -f "$target"/release/deps/"$bin"-*.ll
 done
 echo

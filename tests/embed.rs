@@ -1,5 +1,5 @@
 //! The `embed` example: its compiled-in weights load into the network they were trained as,
-//! and its per-sample classification equals that network's batch predictions.
+//! and its per-sample classification equals that network's batch predictions (to rounding).
 
 #[path = "../examples/shared/classify.rs"]
 mod classify;
@@ -47,7 +47,14 @@ fn embedded_predictions_equal_the_networks_and_are_accurate() {
             .copied()
             .enumerate()
             .fold((0, f32::MIN), |b, (i, p)| if p > b.1 { (i, p) } else { b });
-        assert_eq!((digit, probability), best, "sample {index}");
+        // `predict_one` sums in another order than the batch GEMM (and with fused
+        // multiply-adds): the same digit, the probability equal to rounding.
+        assert_eq!(digit, best.0, "sample {index}");
+        assert!(
+            (probability - best.1).abs() <= 1e-6 * best.1,
+            "sample {index}: {probability} vs {}",
+            best.1
+        );
         correct += usize::from(digit == target as usize);
     }
     let accuracy = correct as f64 / digits.num_samples as f64;

@@ -26,6 +26,16 @@ pub trait Float: NdFloat + Default + std::iter::Sum + 'static {
 
     /// The Gauss error function, erf(x).
     fn erf(self) -> Self;
+
+    /// `out = x · w + bias` for one sample, `w` row-major `[x.len(), out.len()]`: the kernel
+    /// behind [`crate::kernel::vec_mat`]. The portable loop by default; `f32` picks an
+    /// AVX2/FMA version at run time where the processor has it.
+    ///
+    /// # Panics
+    /// If `w.len() != x.len() * out.len()` or the bias is not `out.len()` long.
+    fn vec_mat(x: &[Self], w: &[Self], bias: Option<&[Self]>, out: &mut [Self]) {
+        crate::kernel::vec_mat_portable(x, w, bias, out);
+    }
 }
 
 impl Float for f32 {
@@ -44,6 +54,11 @@ impl Float for f32 {
     #[inline]
     fn erf(self) -> Self {
         libm::erff(self)
+    }
+
+    #[inline]
+    fn vec_mat(x: &[Self], w: &[Self], bias: Option<&[Self]>, out: &mut [Self]) {
+        crate::kernel::vec_mat_f32(x, w, bias, out);
     }
 }
 

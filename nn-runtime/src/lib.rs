@@ -5,6 +5,11 @@
 //! `f32` by default, `f64` for checks) and tested once, so the code the macro generates stays
 //! a thin, straight-line arrangement of these layers.
 
+// The `blas` feature sends ndarray's GEMMs to CBLAS; the system's OpenBLAS provides it.
+#[cfg(feature = "blas")]
+#[link(name = "openblas")]
+unsafe extern "C" {}
+
 pub mod activation;
 mod buffer;
 pub mod data;

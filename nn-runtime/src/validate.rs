@@ -31,6 +31,15 @@ pub fn check_batch<T>(context: &str, input: &ArrayView2<'_, T>, expected: usize)
 /// # Errors
 /// [`Error::NonFinite`] naming the first NaN or infinity in row-major order.
 pub fn check_finite<T: Float>(context: &str, values: &ArrayView2<'_, T>) -> Result<()> {
+    // The common case in one fast pass (contiguous rows are plain slices); the position only
+    // when something is wrong.
+    let all_finite = match values.as_slice() {
+        Some(slice) => slice.iter().fold(true, |ok, v| ok & v.is_finite()),
+        None => values.iter().all(|v| v.is_finite()),
+    };
+    if all_finite {
+        return Ok(());
+    }
     for ((row, column), &value) in values.indexed_iter() {
         if !value.is_finite() {
             return Err(Error::NonFinite {

@@ -10,6 +10,7 @@
 mod advice;
 mod describe;
 mod fallback;
+mod infer;
 mod item;
 mod network_impl;
 mod types;

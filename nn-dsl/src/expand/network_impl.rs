@@ -59,7 +59,6 @@ fn network_impl(network: &Network) -> TokenStream {
         .filter(|layer| layer.has_field())
         .collect();
     let fields: Vec<_> = layers.iter().map(|layer| &layer.field).collect();
-    let widths: Vec<_> = layers.iter().map(|layer| int(layer.out_width)).collect();
     let (Some(last), Some(last_field)) = (layers.last(), fields.last()) else {
         // The checks reject an empty layer list; nothing to generate.
         return TokenStream::new();
@@ -89,25 +88,8 @@ fn network_impl(network: &Network) -> TokenStream {
     let penalized = layers.iter().filter(|layer| {
         matches!(&layer.kind, crate::model::LayerKind::Dense(dense) if dense.l1 != 0.0 || dense.l2 != 0.0)
     }).map(|layer| &layer.field);
-    // Dropout is the identity at inference: no step, no copy.
-    let infer_steps = layers
-        .iter()
-        .zip(&fields)
-        .zip(&widths)
-        .filter(|((layer, _), _)| {
-            !matches!(
-                layer.kind,
-                crate::model::LayerKind::Dropout { .. }
-                    | crate::model::LayerKind::AlphaDropout { .. }
-            )
-        })
-        .map(|((_, field), width)| {
-            quote! {
-                let mut __next = ::nn::__private::ndarray::Array2::<T>::zeros((__rows, #width));
-                ::nn::Layer::forward_infer(&self.#field, __x.view(), __next.view_mut())?;
-                let __x = __next;
-            }
-        });
+    // Dropout is the identity at inference; the layers write into reused scratch.
+    let predict = super::infer::predict_body(network);
 
     let infos = network.layers.iter().map(|layer| {
         let field = layer.field.to_string();
@@ -191,10 +173,7 @@ fn network_impl(network: &Network) -> TokenStream {
                 input: ::nn::__private::ndarray::ArrayView2<'_, T>,
             ) -> ::nn::Result<::nn::__private::ndarray::Array2<T>> {
                 self.state.check_input(&input, #input)?;
-                let __rows = input.nrows();
-                let __x = input;
-                #(#infer_steps)*
-                Ok(__x.into_owned())
+                #predict
             }
 
             fn penalty(&self) -> T {

@@ -36,7 +36,7 @@ pub use spec::ActivationSpec;
 pub use swish::Swish;
 pub use tanh::Tanh;
 
-use ndarray::{ArrayView2, ArrayViewMut2, Zip};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis, Zip};
 
 use crate::{Float, ParamMut, SeededRng, TensorMut, TensorRef};
 
@@ -120,6 +120,61 @@ pub trait Activation<T: Float>: Clone + std::fmt::Debug {
         grad_z: ArrayViewMut2<'_, T>,
     );
 
+    /// Training-mode forward with a dense layer's bias folded in: `z += bias` (one value per
+    /// column, when there is a bias), then `a = f(z)`; `z` keeps the biased pre-activation for
+    /// backward. Element-wise activations do both in one pass over the GEMM output.
+    fn forward_train_biased(
+        &mut self,
+        mut z: ArrayViewMut2<'_, T>,
+        bias: Option<ArrayView1<'_, T>>,
+        a: ArrayViewMut2<'_, T>,
+        rng: &mut SeededRng,
+    ) {
+        if let Some(bias) = bias {
+            crate::kernel::add_bias(z.view_mut(), bias);
+        }
+        self.forward_train(z.view(), a, rng);
+    }
+
+    /// Inference in place with a dense layer's bias folded in: `values` holds `x · W` and is
+    /// overwritten with `f(x · W + bias)`. Element-wise activations do it in one pass.
+    fn infer_biased_in_place(
+        &self,
+        mut values: ArrayViewMut2<'_, T>,
+        bias: Option<ArrayView1<'_, T>>,
+    ) {
+        if let Some(bias) = bias {
+            crate::kernel::add_bias(values.view_mut(), bias);
+        }
+        self.infer_in_place(values);
+    }
+
+    /// Inference in place on one sample (`values` holds `z`, one value per feature): the
+    /// batch-1 path of `predict_one`, on a plain slice.
+    fn infer_row(&self, values: &mut [T]) {
+        let len = values.len();
+        if let Ok(view) = ArrayViewMut2::from_shape((1, len), values) {
+            self.infer_in_place(view);
+        }
+    }
+
+    /// [`Activation::backward`], and the column sums of `grad_z` (a dense layer's bias
+    /// gradient) into `bias_grad` when given. Element-wise activations do both in the one pass
+    /// that reads the upstream gradient; the sums run over the rows in order either way.
+    fn backward_with_bias_grad(
+        &mut self,
+        z: ArrayView2<'_, T>,
+        a: ArrayView2<'_, T>,
+        grad_a: ArrayView2<'_, T>,
+        mut grad_z: ArrayViewMut2<'_, T>,
+        bias_grad: Option<ArrayViewMut1<'_, T>>,
+    ) {
+        self.backward(z, a, grad_a, grad_z.view_mut());
+        if let Some(bias_grad) = bias_grad {
+            crate::kernel::column_sums(grad_z.view(), bias_grad);
+        }
+    }
+
     /// Sizes per-unit state to the layer's `width`: a [`PRelu`] built with
     /// [`PRelu::default`] gets one slope per unit. Layers call this when they take the
     /// activation; an activation already of that width is left as it is.
@@ -188,5 +243,73 @@ impl<T: Float, P: Pointwise> Activation<T> for P {
             .and(a)
             .and(grad_a)
             .for_each(|gz, &z, &a, &ga| *gz = ga * self.derivative(z, a));
+    }
+
+    fn forward_train_biased(
+        &mut self,
+        z: ArrayViewMut2<'_, T>,
+        bias: Option<ArrayView1<'_, T>>,
+        a: ArrayViewMut2<'_, T>,
+        _rng: &mut SeededRng,
+    ) {
+        match bias {
+            Some(bias) => Zip::from(z)
+                .and(a)
+                .and_broadcast(&bias)
+                .for_each(|z, a, &b| {
+                    *z += b;
+                    *a = self.value(*z);
+                }),
+            None => Zip::from(a).and(&z).for_each(|a, &z| *a = self.value(z)),
+        }
+    }
+
+    fn infer_biased_in_place(
+        &self,
+        mut values: ArrayViewMut2<'_, T>,
+        bias: Option<ArrayView1<'_, T>>,
+    ) {
+        match bias {
+            Some(bias) => Zip::from(values)
+                .and_broadcast(&bias)
+                .for_each(|v, &b| *v = self.value(*v + b)),
+            None => values.map_inplace(|v| *v = self.value(*v)),
+        }
+    }
+
+    fn infer_row(&self, values: &mut [T]) {
+        for v in values {
+            *v = self.value(*v);
+        }
+    }
+
+    fn backward_with_bias_grad(
+        &mut self,
+        z: ArrayView2<'_, T>,
+        a: ArrayView2<'_, T>,
+        grad_a: ArrayView2<'_, T>,
+        mut grad_z: ArrayViewMut2<'_, T>,
+        bias_grad: Option<ArrayViewMut1<'_, T>>,
+    ) {
+        let Some(mut bias_grad) = bias_grad else {
+            return Activation::backward(self, z, a, grad_a, grad_z);
+        };
+        bias_grad.fill(T::zero());
+        // Row by row, so the bias gradient sums the rows in order, as `column_sums` does.
+        Zip::from(grad_z.axis_iter_mut(Axis(0)))
+            .and(z.axis_iter(Axis(0)))
+            .and(a.axis_iter(Axis(0)))
+            .and(grad_a.axis_iter(Axis(0)))
+            .for_each(|gz, z, a, ga| {
+                Zip::from(gz)
+                    .and(&z)
+                    .and(&a)
+                    .and(&ga)
+                    .and(&mut bias_grad)
+                    .for_each(|gz, &z, &a, &ga, bg| {
+                        *gz = ga * self.derivative(z, a);
+                        *bg += *gz;
+                    });
+            });
     }
 }

@@ -1,5 +1,5 @@
 use ndarray::linalg::general_mat_mul;
-use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis, Zip};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis, Zip};
 
 use crate::Float;
 
@@ -29,4 +29,13 @@ pub fn matmul_a_bt<T: Float>(
 /// Adds `bias` to every row of `z`.
 pub fn add_bias<T: Float>(mut z: ArrayViewMut2<'_, T>, bias: ArrayView1<'_, T>) {
     Zip::from(z.axis_iter_mut(Axis(0))).for_each(|mut row| row += &bias);
+}
+
+/// Overwrites `sums` with the column sums of `values`, adding the rows in order (a dense
+/// layer's bias gradient); no allocation.
+pub fn column_sums<T: Float>(values: ArrayView2<'_, T>, mut sums: ArrayViewMut1<'_, T>) {
+    sums.fill(T::zero());
+    for row in values.axis_iter(Axis(0)) {
+        sums += &row;
+    }
 }

@@ -7,11 +7,13 @@ mod conv;
 mod gemm;
 mod im2col;
 mod pool;
+mod row;
 
 pub use conv::{conv2d_backward, conv2d_forward};
-pub use gemm::{add_bias, matmul, matmul_a_bt, matmul_at_b};
+pub use gemm::{add_bias, column_sums, matmul, matmul_a_bt, matmul_at_b};
 pub use im2col::{ConvGeometry, Padding, col2im, im2col};
 pub use pool::{
     avg_pool, avg_pool_backward, global_avg_pool, global_avg_pool_backward, max_pool,
     max_pool_backward,
 };
+pub use row::{simd_available, vec_mat, vec_mat_f32, vec_mat_portable};

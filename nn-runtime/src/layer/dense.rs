@@ -1,10 +1,10 @@
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
 
 use crate::activation::{Activation, ActivationKind, Linear};
-use crate::kernel::{add_bias, matmul, matmul_a_bt, matmul_at_b};
+use crate::kernel::{column_sums, matmul, matmul_a_bt, matmul_at_b};
 use crate::param::{ParamMut, Parameters, TensorKind, TensorMut, TensorRef, TensorShape, Tensors};
 use crate::validate::{check_batch, check_finite, check_hyperparameter, check_same_shape};
-use crate::{Buffer, Float, Initializer, Layer, Result, SeededRng};
+use crate::{Buffer, Error, Float, Initializer, Layer, Result, SeededRng};
 
 /// A fully connected layer: `a = f(x · kernel + bias)`.
 ///
@@ -30,6 +30,14 @@ use crate::{Buffer, Float, Initializer, Layer, Result, SeededRng};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Dense<const IN: usize, const OUT: usize, A = Linear, T: Float = f32> {
+    core: Core<A, T>,
+}
+
+/// Everything a dense layer holds, and all of its arithmetic, without the widths: the methods
+/// of `Dense<IN, OUT, A, T>` pass `IN` and `OUT` in as values, so a network with many distinct
+/// widths compiles this code once per activation and element type, not once per width pair.
+#[derive(Debug, Clone)]
+struct Core<A, T: Float> {
     name: &'static str,
     kernel: Array2<T>,
     bias: Option<Array1<T>>,
@@ -82,32 +90,19 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Dense<IN, OU
     }
 
     fn from_parts(
-        mut activation: A,
+        activation: A,
         initializer: Initializer,
         kernel: Array2<T>,
         bias: Option<Array1<T>>,
     ) -> Self {
-        activation.bind_width(OUT);
         Self {
-            name: "dense",
-            kernel: kernel.as_standard_layout().into_owned(),
-            bias,
-            activation,
-            initializer,
-            l1: 0.0,
-            l2: 0.0,
-            kernel_grad: Array2::zeros((IN, OUT)),
-            bias_grad: Array1::zeros(OUT),
-            pre_activation: Buffer::default(),
-            output: Buffer::default(),
-            grad_pre_activation: Buffer::default(),
-            grad_input: Buffer::default(),
+            core: Core::new(activation, initializer, kernel, bias, OUT),
         }
     }
 
     /// Removes the bias (a dense layer straight before batch norm needs none: beta shifts).
     pub fn without_bias(mut self) -> Self {
-        self.bias = None;
+        self.core.bias = None;
         self
     }
 
@@ -116,60 +111,61 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Dense<IN, OU
     /// # Errors
     /// [`Error::InvalidHyperparameter`] if either is negative or not finite.
     pub fn with_penalties(mut self, l1: f64, l2: f64) -> Result<Self> {
-        check_hyperparameter(self.name, "l1", l1, "l1 >= 0", |v| v >= 0.0)?;
-        check_hyperparameter(self.name, "l2", l2, "l2 >= 0", |v| v >= 0.0)?;
-        self.l1 = l1;
-        self.l2 = l2;
+        let name = self.core.name;
+        check_hyperparameter(name, "l1", l1, "l1 >= 0", |v| v >= 0.0)?;
+        check_hyperparameter(name, "l2", l2, "l2 >= 0", |v| v >= 0.0)?;
+        self.core.l1 = l1;
+        self.core.l2 = l2;
         Ok(self)
     }
 
     /// Names the layer; errors and saved tensors use the name.
     pub fn named(mut self, name: &'static str) -> Self {
-        self.name = name;
+        self.core.name = name;
         self
     }
 
     /// The layer's name.
     pub fn name(&self) -> &'static str {
-        self.name
+        self.core.name
     }
 
     /// The kernel `[IN, OUT]`.
     pub fn kernel(&self) -> &Array2<T> {
-        &self.kernel
+        &self.core.kernel
     }
 
     /// The bias `[OUT]`, if the layer has one.
     pub fn bias(&self) -> Option<&Array1<T>> {
-        self.bias.as_ref()
+        self.core.bias.as_ref()
     }
 
     /// The gradient of the loss with respect to the kernel, from the last backward pass.
     pub fn kernel_grad(&self) -> &Array2<T> {
-        &self.kernel_grad
+        &self.core.kernel_grad
     }
 
     /// The gradient of the loss with respect to the bias, from the last backward pass
     /// (zeros when the layer has no bias).
     pub fn bias_grad(&self) -> &Array1<T> {
-        &self.bias_grad
+        &self.core.bias_grad
     }
 
     /// The gradient of the loss with respect to the pre-activation `z` (`[batch, OUT]`) from
     /// the last backward pass (empty before the first): the back-propagated gradient that
     /// Glorot & Bengio (2010) follow from layer to layer.
     pub fn grad_pre_activation(&self) -> ArrayView2<'_, T> {
-        self.grad_pre_activation.view()
+        self.core.grad_pre_activation.view()
     }
 
     /// The activation.
     pub fn activation(&self) -> &A {
-        &self.activation
+        &self.core.activation
     }
 
     /// The activation, writable (to fix RReLU's slopes in a test, say).
     pub fn activation_mut(&mut self) -> &mut A {
-        &mut self.activation
+        &mut self.core.activation
     }
 
     /// Which activation this layer applies.
@@ -179,23 +175,137 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Dense<IN, OU
 
     /// The initializer the kernel was drawn from (`Zeros` for [`Dense::from_weights`]).
     pub fn initializer(&self) -> Initializer {
-        self.initializer
+        self.core.initializer
     }
 
     /// The L1 and L2 penalty factors.
     pub fn penalties(&self) -> (f64, f64) {
-        (self.l1, self.l2)
+        (self.core.l1, self.core.l2)
     }
+}
 
-    fn linear_part(&self, input: ArrayView2<'_, T>, mut z: ArrayViewMut2<'_, T>) {
-        matmul(input, self.kernel.view(), z.view_mut());
-        if let Some(bias) = &self.bias {
-            add_bias(z, bias.view());
+impl<A: Activation<T>, T: Float> Core<A, T> {
+    fn new(
+        mut activation: A,
+        initializer: Initializer,
+        kernel: Array2<T>,
+        bias: Option<Array1<T>>,
+        outputs: usize,
+    ) -> Self {
+        activation.bind_width(outputs);
+        let (inputs, _) = kernel.dim();
+        Self {
+            name: "dense",
+            kernel: kernel.as_standard_layout().into_owned(),
+            bias,
+            activation,
+            initializer,
+            l1: 0.0,
+            l2: 0.0,
+            kernel_grad: Array2::zeros((inputs, outputs)),
+            bias_grad: Array1::zeros(outputs),
+            pre_activation: Buffer::default(),
+            output: Buffer::default(),
+            grad_pre_activation: Buffer::default(),
+            grad_input: Buffer::default(),
         }
     }
 
-    /// Parameter gradients and the input gradient from `grad_pre_activation` (already written).
-    fn backward_linear(&mut self, input: ArrayView2<'_, T>) -> ArrayView2<'_, T> {
+    /// Training forward: the GEMM into the kept pre-activation, then bias and activation in
+    /// one pass that also writes the output.
+    fn forward_train(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        rng: &mut SeededRng,
+        (inputs, outputs): (usize, usize),
+    ) -> Result<ArrayView2<'_, T>> {
+        check_batch(self.name, &input, inputs)?;
+        let rows = input.nrows();
+        let mut z = self.pre_activation.resize(rows, outputs);
+        matmul(input, self.kernel.view(), z.view_mut());
+        self.activation.forward_train_biased(
+            z,
+            self.bias.as_ref().map(|bias| bias.view()),
+            self.output.resize(rows, outputs),
+            rng,
+        );
+        Ok(self.output.view())
+    }
+
+    fn forward_infer(
+        &self,
+        input: ArrayView2<'_, T>,
+        mut output: ArrayViewMut2<'_, T>,
+        (inputs, outputs): (usize, usize),
+    ) -> Result<()> {
+        check_batch(self.name, &input, inputs)?;
+        check_same_shape(self.name, &[input.nrows(), outputs], output.shape())?;
+        matmul(input, self.kernel.view(), output.view_mut());
+        self.activation
+            .infer_biased_in_place(output, self.bias.as_ref().map(|bias| bias.view()));
+        Ok(())
+    }
+
+    fn infer_row(
+        &self,
+        input: &[T],
+        output: &mut [T],
+        (inputs, outputs): (usize, usize),
+    ) -> Result<()> {
+        check_row_widths(self.name, input.len(), output.len(), (inputs, outputs))?;
+        let kernel = self.kernel.as_slice().expect("kernel is standard layout");
+        let bias = self.bias.as_ref().and_then(|bias| bias.as_slice());
+        T::vec_mat(input, kernel, bias, output);
+        self.activation.infer_row(output);
+        Ok(())
+    }
+
+    fn backward(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        grad_output: ArrayView2<'_, T>,
+        widths: (usize, usize),
+    ) -> Result<ArrayView2<'_, T>> {
+        super::check_backward(self.name, &self.output, widths, &input, &grad_output)?;
+        let rows = input.nrows();
+        // The activation's derivative and the bias gradient in the pass that reads the
+        // upstream gradient.
+        self.activation.backward_with_bias_grad(
+            self.pre_activation.view(),
+            self.output.view(),
+            grad_output,
+            self.grad_pre_activation.resize(rows, widths.1),
+            self.bias.is_some().then(|| self.bias_grad.view_mut()),
+        );
+        Ok(self.backward_linear(input, widths.0))
+    }
+
+    fn backward_from_pre_activation(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        grad_pre_activation: ArrayView2<'_, T>,
+        widths: (usize, usize),
+    ) -> Result<ArrayView2<'_, T>> {
+        super::check_backward(
+            self.name,
+            &self.output,
+            widths,
+            &input,
+            &grad_pre_activation,
+        )?;
+        self.activation.clear_grads();
+        self.grad_pre_activation
+            .resize(input.nrows(), widths.1)
+            .assign(&grad_pre_activation);
+        if self.bias.is_some() {
+            column_sums(grad_pre_activation, self.bias_grad.view_mut());
+        }
+        Ok(self.backward_linear(input, widths.0))
+    }
+
+    /// The kernel gradient and the input gradient from `grad_pre_activation` (already
+    /// written, the bias gradient with it).
+    fn backward_linear(&mut self, input: ArrayView2<'_, T>, inputs: usize) -> ArrayView2<'_, T> {
         let grad_z = self.grad_pre_activation.view();
         matmul_at_b(input, grad_z, self.kernel_grad.view_mut());
         if self.l1 != 0.0 || self.l2 != 0.0 {
@@ -204,15 +314,8 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Dense<IN, OU
                 .and(&self.kernel)
                 .for_each(|g, &w| *g += l1 * signum(w) + two_l2 * w);
         }
-        if self.bias.is_some() {
-            // Column sums, accumulated in place: no allocation per step.
-            self.bias_grad.fill(T::zero());
-            for row in grad_z.axis_iter(Axis(0)) {
-                self.bias_grad += &row;
-            }
-        }
         let rows = grad_z.nrows();
-        let grad_input = self.grad_input.resize(rows, IN);
+        let grad_input = self.grad_input.resize(rows, inputs);
         matmul_a_bt(
             self.grad_pre_activation.view(),
             self.kernel.view(),
@@ -220,6 +323,33 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Dense<IN, OU
         );
         self.grad_input.view()
     }
+
+    fn penalty(&self) -> T {
+        if self.l1 == 0.0 && self.l2 == 0.0 {
+            return T::zero();
+        }
+        let (l1, l2) = (T::cast(self.l1), T::cast(self.l2));
+        self.kernel
+            .iter()
+            .fold(T::zero(), |sum, &w| sum + l1 * w.abs() + l2 * w * w)
+    }
+}
+
+/// The checks of [`Layer::infer_row`]: `input` is `inputs` long, `output` `outputs` long.
+fn check_row_widths(
+    name: &str,
+    input: usize,
+    output: usize,
+    (inputs, outputs): (usize, usize),
+) -> Result<()> {
+    if input != inputs {
+        return Err(Error::WidthMismatch {
+            context: name.to_owned(),
+            expected: inputs,
+            actual: input,
+        });
+    }
+    check_same_shape(name, &[outputs], &[output])
 }
 
 fn signum<T: Float>(w: T) -> T {
@@ -248,26 +378,15 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T>
         input: ArrayView2<'_, T>,
         rng: &mut SeededRng,
     ) -> Result<ArrayView2<'_, T>> {
-        check_batch(self.name, &input, IN)?;
-        let rows = input.nrows();
-        let mut z = std::mem::take(&mut self.pre_activation);
-        self.linear_part(input, z.resize(rows, OUT));
-        self.activation
-            .forward_train(z.view(), self.output.resize(rows, OUT), rng);
-        self.pre_activation = z;
-        Ok(self.output.view())
+        self.core.forward_train(input, rng, (IN, OUT))
     }
 
-    fn forward_infer(
-        &self,
-        input: ArrayView2<'_, T>,
-        mut output: ArrayViewMut2<'_, T>,
-    ) -> Result<()> {
-        check_batch(self.name, &input, IN)?;
-        check_same_shape(self.name, &[input.nrows(), OUT], output.shape())?;
-        self.linear_part(input, output.view_mut());
-        self.activation.infer_in_place(output);
-        Ok(())
+    fn forward_infer(&self, input: ArrayView2<'_, T>, output: ArrayViewMut2<'_, T>) -> Result<()> {
+        self.core.forward_infer(input, output, (IN, OUT))
+    }
+
+    fn infer_row(&self, input: &[T], output: &mut [T]) -> Result<()> {
+        self.core.infer_row(input, output, (IN, OUT))
     }
 
     fn backward(
@@ -275,15 +394,7 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T>
         input: ArrayView2<'_, T>,
         grad_output: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
-        super::check_backward(self.name, &self.output, (IN, OUT), &input, &grad_output)?;
-        let rows = input.nrows();
-        self.activation.backward(
-            self.pre_activation.view(),
-            self.output.view(),
-            grad_output,
-            self.grad_pre_activation.resize(rows, OUT),
-        );
-        Ok(self.backward_linear(input))
+        self.core.backward(input, grad_output, (IN, OUT))
     }
 
     fn backward_from_pre_activation(
@@ -291,36 +402,20 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T>
         input: ArrayView2<'_, T>,
         grad_pre_activation: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
-        super::check_backward(
-            self.name,
-            &self.output,
-            (IN, OUT),
-            &input,
-            &grad_pre_activation,
-        )?;
-        self.activation.clear_grads();
-        self.grad_pre_activation
-            .resize(input.nrows(), OUT)
-            .assign(&grad_pre_activation);
-        Ok(self.backward_linear(input))
+        self.core
+            .backward_from_pre_activation(input, grad_pre_activation, (IN, OUT))
     }
 
     fn output(&self) -> ArrayView2<'_, T> {
-        self.output.view()
+        self.core.output.view()
     }
 
     fn pre_activation(&self) -> ArrayView2<'_, T> {
-        self.pre_activation.view()
+        self.core.pre_activation.view()
     }
 
     fn penalty(&self) -> T {
-        if self.l1 == 0.0 && self.l2 == 0.0 {
-            return T::zero();
-        }
-        let (l1, l2) = (T::cast(self.l1), T::cast(self.l2));
-        self.kernel
-            .iter()
-            .fold(T::zero(), |sum, &w| sum + l1 * w.abs() + l2 * w * w)
+        self.core.penalty()
     }
 }
 
@@ -329,29 +424,35 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Parameters<T
 {
     fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, T>)) {
         visit(ParamMut {
-            layer: self.name,
+            layer: self.core.name,
             name: "kernel",
             shape: TensorShape::from([IN, OUT]),
             value: self
+                .core
                 .kernel
                 .as_slice_mut()
                 .expect("kernel is standard layout"),
             grad: self
+                .core
                 .kernel_grad
                 .as_slice()
                 .expect("kernel_grad is standard layout"),
         });
-        if let Some(bias) = &mut self.bias {
+        if let Some(bias) = &mut self.core.bias {
             visit(ParamMut {
-                layer: self.name,
+                layer: self.core.name,
                 name: "bias",
                 shape: TensorShape::from([OUT]),
                 value: bias.as_slice_mut().expect("bias is contiguous"),
-                grad: self.bias_grad.as_slice().expect("bias_grad is contiguous"),
+                grad: self
+                    .core
+                    .bias_grad
+                    .as_slice()
+                    .expect("bias_grad is contiguous"),
             });
         }
-        let layer = self.name;
-        self.activation.visit_params(&mut |mut p| {
+        let layer = self.core.name;
+        self.core.activation.visit_params(&mut |mut p| {
             p.layer = layer;
             visit(p)
         });
@@ -363,23 +464,27 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Tensors<T>
 {
     fn visit_tensors(&self, visit: &mut dyn FnMut(TensorRef<'_, T>)) {
         visit(TensorRef {
-            layer: self.name,
+            layer: self.core.name,
             name: "kernel",
             kind: TensorKind::Parameter,
             shape: TensorShape::from([IN, OUT]),
-            data: self.kernel.as_slice().expect("kernel is standard layout"),
+            data: self
+                .core
+                .kernel
+                .as_slice()
+                .expect("kernel is standard layout"),
         });
-        if let Some(bias) = &self.bias {
+        if let Some(bias) = &self.core.bias {
             visit(TensorRef {
-                layer: self.name,
+                layer: self.core.name,
                 name: "bias",
                 kind: TensorKind::Parameter,
                 shape: TensorShape::from([OUT]),
                 data: bias.as_slice().expect("bias is contiguous"),
             });
         }
-        let layer = self.name;
-        self.activation.visit_tensors(&mut |mut t| {
+        let layer = self.core.name;
+        self.core.activation.visit_tensors(&mut |mut t| {
             t.layer = layer;
             visit(t)
         });
@@ -387,26 +492,27 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Tensors<T>
 
     fn visit_tensors_mut(&mut self, visit: &mut dyn FnMut(TensorMut<'_, T>)) {
         visit(TensorMut {
-            layer: self.name,
+            layer: self.core.name,
             name: "kernel",
             kind: TensorKind::Parameter,
             shape: TensorShape::from([IN, OUT]),
             data: self
+                .core
                 .kernel
                 .as_slice_mut()
                 .expect("kernel is standard layout"),
         });
-        if let Some(bias) = &mut self.bias {
+        if let Some(bias) = &mut self.core.bias {
             visit(TensorMut {
-                layer: self.name,
+                layer: self.core.name,
                 name: "bias",
                 kind: TensorKind::Parameter,
                 shape: TensorShape::from([OUT]),
                 data: bias.as_slice_mut().expect("bias is contiguous"),
             });
         }
-        let layer = self.name;
-        self.activation.visit_tensors_mut(&mut |mut t| {
+        let layer = self.core.name;
+        self.core.activation.visit_tensors_mut(&mut |mut t| {
             t.layer = layer;
             visit(t)
         });

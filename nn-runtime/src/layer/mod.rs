@@ -80,6 +80,30 @@ pub trait Layer<T: Float>: Parameters<T> + Tensors<T> {
     /// [`crate::Error::ShapeMismatch`] if `output` has the wrong shape.
     fn forward_infer(&self, input: ArrayView2<'_, T>, output: ArrayViewMut2<'_, T>) -> Result<()>;
 
+    /// Inference on one sample: `input` (`input_width` values) in, `output` (`output_width`
+    /// values) written, as [`Layer::forward_infer`] on a batch of one row. The batch-1 path
+    /// of the generated `predict_one`; it allocates nothing. Dense layers run
+    /// [`crate::kernel::vec_mat`], which sums in another order than the batch GEMM (results
+    /// agree to rounding); other layers run their batch code on a one-row view.
+    ///
+    /// # Errors
+    /// [`crate::Error::WidthMismatch`] or [`crate::Error::ShapeMismatch`] if a slice has the
+    /// wrong length.
+    fn infer_row(&self, input: &[T], output: &mut [T]) -> Result<()> {
+        let (input_len, output_len) = (input.len(), output.len());
+        // A slice of `len` values always makes a `1 x len` view; the error cannot occur.
+        let row_error = |len: usize| Error::ShapeMismatch {
+            context: "infer_row".to_owned(),
+            expected: vec![1, len],
+            actual: vec![len],
+        };
+        let input =
+            ArrayView2::from_shape((1, input_len), input).map_err(|_| row_error(input_len))?;
+        let output = ArrayViewMut2::from_shape((1, output_len), output)
+            .map_err(|_| row_error(output_len))?;
+        self.forward_infer(input, output)
+    }
+
     /// Backward pass. `input` is the input of the last [`Layer::forward_train`] and
     /// `grad_output` the gradient of the loss with respect to that call's output. Writes the
     /// gradients of this layer's parameters (for this batch, not accumulated; L1/L2 penalties

@@ -9,10 +9,12 @@
 //! [`Chain`], which feeds one network into another only when the widths agree.
 
 mod compose;
+mod infer;
 mod state;
 mod summary;
 
 pub use compose::{AcceptsInput, Chain, Width};
+pub use infer::{PingPong, check_row, with_row_scratch};
 pub use state::NetworkState;
 pub use summary::{LayerInfo, Summary};
 

@@ -1,0 +1,221 @@
+//! Runtime benchmarks of issue 6's workloads (BENCHMARKS.md, "Runtime performance").
+//!
+//! - A: a training step of `784 -> 300 relu -> 100 relu -> 10 softmax`, softmax cross-entropy,
+//!   SGD (lr 0.01), batch 128, f32 (throughput in samples).
+//! - B: inference, same network, batch 256.
+//! - C: inference, same network, one sample (`predict_one`).
+//! - D: inference, `16 -> 32 relu -> 32 relu -> 4`, one sample (`predict_one`).
+//! - E: one epoch of the quickstart's training on the 8x8 digits (Adam, batch 32, 10%
+//!   validation split).
+//! - F: the dense layers' GEMM shapes (workload A's forward and backward products) through the
+//!   runtime's kernels against `matrixmultiply::sgemm` called directly on the same operands.
+//!
+//! Run: `cargo bench --bench runtime` (or a filter: `cargo bench --bench runtime -- D/`).
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nn::prelude::*;
+use nn::reexports::ndarray::{Array2, ArrayView2, ArrayViewMut2};
+
+#[path = "../examples/shared/digits_network.rs"]
+mod digits_network;
+use digits_network::{Digits, PIXEL_SCALE};
+
+network! {
+    /// Workloads A, B and C: the classic MNIST multilayer perceptron.
+    Mlp(784) < dense(300, relu), dense(100, relu), dense(10, softmax) >
+}
+
+network! {
+    /// Workload D: a network small enough to embed anywhere.
+    Tiny(16) < dense(32, relu), dense(32, relu), dense(4) >
+}
+
+/// Deterministic values in `[0, 1)` (a 64-bit LCG): the same data on every run and machine.
+fn uniform(len: usize, seed: u64) -> Vec<f32> {
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (0..len)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 40) as f32 / (1u64 << 24) as f32
+        })
+        .collect()
+}
+
+fn matrix(rows: usize, cols: usize, seed: u64) -> Array2<f32> {
+    Array2::from_shape_vec((rows, cols), uniform(rows * cols, seed)).expect("rows * cols values")
+}
+
+fn labels(rows: usize, classes: usize) -> Vec<usize> {
+    (0..rows).map(|i| (i * 7 + 3) % classes).collect()
+}
+
+/// One training step as `fit` runs it: forward, fused softmax cross-entropy, backward, SGD.
+fn train_step(
+    net: &mut Mlp,
+    sgd: &mut Sgd,
+    x: ArrayView2<'_, f32>,
+    y: &[usize],
+    grad: &mut Array2<f32>,
+) -> f32 {
+    net.forward_train(x).expect("forward");
+    let (loss, of) = Loss::CrossEntropy
+        .evaluate(
+            <Mlp as Network>::OUTPUT_ACTIVATION,
+            net.output(),
+            net.pre_activation(),
+            Targets::Classes(y),
+            grad.view_mut(),
+        )
+        .expect("loss");
+    net.backward(grad.view(), of).expect("backward");
+    sgd.step(net).expect("step");
+    loss
+}
+
+fn workload_a(c: &mut Criterion) {
+    const BATCH: usize = 128;
+    let mut group = c.benchmark_group("A");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    let mut net = Mlp::new(1);
+    let mut sgd = Sgd::new(0.01).expect("learning rate");
+    let x = matrix(BATCH, 784, 2);
+    let y = labels(BATCH, 10);
+    let mut grad = Array2::zeros((BATCH, 10));
+    group.bench_function("train_step_b128", |b| {
+        b.iter(|| black_box(train_step(&mut net, &mut sgd, x.view(), &y, &mut grad)))
+    });
+    group.finish();
+}
+
+fn workload_b(c: &mut Criterion) {
+    const BATCH: usize = 256;
+    let mut group = c.benchmark_group("B");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    let net = Mlp::new(1);
+    let x = matrix(BATCH, 784, 3);
+    group.bench_function("predict_b256", |b| {
+        b.iter(|| black_box(net.predict(black_box(x.view())).expect("predict")))
+    });
+    group.finish();
+}
+
+fn workload_c(c: &mut Criterion) {
+    let mut group = c.benchmark_group("C");
+    let net = Mlp::new(1);
+    let input: [f32; 784] = uniform(784, 4).try_into().expect("784 values");
+    group.bench_function("predict_one_mlp", |b| {
+        b.iter(|| black_box(net.predict_one(black_box(&input)).expect("predict_one")))
+    });
+    group.finish();
+}
+
+fn workload_d(c: &mut Criterion) {
+    let mut group = c.benchmark_group("D");
+    let net = Tiny::new(1);
+    let input: [f32; 16] = uniform(16, 5).try_into().expect("16 values");
+    group.bench_function("predict_one_tiny", |b| {
+        b.iter(|| black_box(net.predict_one(black_box(&input)).expect("predict_one")))
+    });
+    group.finish();
+}
+
+fn workload_e(c: &mut Criterion) {
+    let digits = smartcore::dataset::digits::load_dataset();
+    let pixels = Array2::from_shape_vec((digits.num_samples, digits.num_features), digits.data)
+        .expect("the digits' shape")
+        .mapv(|v| v / PIXEL_SCALE);
+    let labels = digits.target.iter().map(|&t| t as usize).collect();
+    let data = Dataset::classification(pixels, labels, 10).expect("digits dataset");
+    let (train, _test) = data.split(0.2, 42).expect("split");
+    let mut net = Digits::new(42);
+    let mut config = FitConfig::new(Loss::CrossEntropy)
+        .optimizer(Adam::new(1e-3).expect("learning rate"))
+        .epochs(1)
+        .batch_size(32)
+        .seed(42)
+        .validation(Validation::Split(0.1))
+        .progress(Progress::Quiet);
+    let mut group = c.benchmark_group("E");
+    group.sample_size(10);
+    group.bench_function("digits_epoch", |b| {
+        b.iter(|| black_box(net.fit(&train, &mut config).expect("fit")))
+    });
+    group.finish();
+}
+
+/// `c = a · b` by `matrixmultiply::sgemm` on the views' own strides.
+fn sgemm(a: ArrayView2<'_, f32>, b: ArrayView2<'_, f32>, mut c: ArrayViewMut2<'_, f32>) {
+    let ((m, k), (_, n)) = (a.dim(), b.dim());
+    let (rsa, csa) = (a.strides()[0], a.strides()[1]);
+    let (rsb, csb) = (b.strides()[0], b.strides()[1]);
+    let (rsc, csc) = (c.strides()[0], c.strides()[1]);
+    // SAFETY: the pointers and strides describe live ndarray views of the stated shapes
+    // (`m x k`, `k x n`, `m x n`), `c` is borrowed mutably and does not alias `a` or `b`.
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            k,
+            n,
+            1.0,
+            a.as_ptr(),
+            rsa,
+            csa,
+            b.as_ptr(),
+            rsb,
+            csb,
+            0.0,
+            c.as_mut_ptr(),
+            rsc,
+            csc,
+        );
+    }
+}
+
+fn workload_f(c: &mut Criterion) {
+    const BATCH: usize = 128;
+    let mut group = c.benchmark_group("F");
+    for (index, &(inputs, outputs)) in [(784, 300), (300, 100), (100, 10)].iter().enumerate() {
+        let x = matrix(BATCH, inputs, 10 + index as u64);
+        let w = matrix(inputs, outputs, 20 + index as u64);
+        let g = matrix(BATCH, outputs, 30 + index as u64);
+        let flops = 2 * BATCH * inputs * outputs;
+        group.throughput(Throughput::Elements(flops as u64));
+        let shape = format!("{inputs}x{outputs}");
+        // Forward: z = x · W.
+        let mut z = Array2::zeros((BATCH, outputs));
+        group.bench_function(BenchmarkId::new("forward/runtime", &shape), |b| {
+            b.iter(|| nn::kernel::matmul(x.view(), w.view(), z.view_mut()))
+        });
+        group.bench_function(BenchmarkId::new("forward/sgemm", &shape), |b| {
+            b.iter(|| sgemm(x.view(), w.view(), z.view_mut()))
+        });
+        // Kernel gradient: dW = xᵀ · g.
+        let mut dw = Array2::zeros((inputs, outputs));
+        group.bench_function(BenchmarkId::new("kernel_grad/runtime", &shape), |b| {
+            b.iter(|| nn::kernel::matmul_at_b(x.view(), g.view(), dw.view_mut()))
+        });
+        group.bench_function(BenchmarkId::new("kernel_grad/sgemm", &shape), |b| {
+            b.iter(|| sgemm(x.t(), g.view(), dw.view_mut()))
+        });
+        // Input gradient: dx = g · Wᵀ.
+        let mut dx = Array2::zeros((BATCH, inputs));
+        group.bench_function(BenchmarkId::new("input_grad/runtime", &shape), |b| {
+            b.iter(|| nn::kernel::matmul_a_bt(g.view(), w.view(), dx.view_mut()))
+        });
+        group.bench_function(BenchmarkId::new("input_grad/sgemm", &shape), |b| {
+            b.iter(|| sgemm(g.view(), w.t(), dx.view_mut()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches, workload_a, workload_b, workload_c, workload_d, workload_e, workload_f
+);
+criterion_main!(benches);

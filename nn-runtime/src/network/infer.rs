@@ -1,0 +1,159 @@
+//! What the generated `predict` and `predict_one` need: the input check of one sample, the
+//! two scratch buffers a batch goes through, and a thread-local scratch buffer for one sample
+//! through a very wide network.
+
+use std::any::Any;
+use std::cell::RefCell;
+
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+use crate::{Error, Float, Result};
+
+/// Checks one sample coming into network `name`: every value finite.
+///
+/// # Errors
+/// [`Error::NonFinite`] for a NaN or infinity (row 0, its column).
+pub fn check_row<T: Float>(name: &str, row: &[T]) -> Result<()> {
+    match row.iter().position(|value| !value.is_finite()) {
+        None => Ok(()),
+        Some(column) => Err(Error::NonFinite {
+            context: name.to_owned(),
+            row: 0,
+            column,
+            value: row[column].as_f64(),
+        }),
+    }
+}
+
+/// Two `rows x max_width` buffers that the layers of a batch inference write into in turn:
+/// step 0 writes the first, step 1 reads it and writes the second, step 2 reads the second and
+/// writes the first, and so on. One allocation for the whole pass, whatever the depth.
+///
+/// ```
+/// use nn_runtime::network::PingPong;
+/// let mut scratch = PingPong::<f32>::new(2, 3);
+/// scratch.first(3).fill(1.0);
+/// let (x, mut y) = scratch.step(1, 3, 2);
+/// y.assign(&x.slice(ndarray::s![.., ..2]));
+/// assert_eq!(scratch.output(1, 2).sum(), 4.0);
+/// ```
+#[derive(Debug, Clone)]
+pub struct PingPong<T> {
+    data: Vec<T>,
+    rows: usize,
+    max_width: usize,
+}
+
+impl<T: Float> PingPong<T> {
+    /// Scratch for `rows` samples through layers at most `max_width` wide.
+    pub fn new(rows: usize, max_width: usize) -> Self {
+        Self {
+            data: vec![T::zero(); 2 * rows * max_width],
+            rows,
+            max_width,
+        }
+    }
+
+    fn half(&self, step: usize) -> std::ops::Range<usize> {
+        let size = self.rows * self.max_width;
+        let start = (step % 2) * size;
+        start..start + size
+    }
+
+    /// The buffer step 0 writes: `rows x width`.
+    ///
+    /// # Panics
+    /// If `width > max_width`.
+    pub fn first(&mut self, width: usize) -> ArrayViewMut2<'_, T> {
+        self.target(0, width)
+    }
+
+    fn target(&mut self, step: usize, width: usize) -> ArrayViewMut2<'_, T> {
+        assert!(width <= self.max_width, "PingPong: width beyond max_width");
+        let range = self.half(step);
+        let len = self.rows * width;
+        ArrayViewMut2::from_shape((self.rows, width), &mut self.data[range][..len])
+            .expect("invariant: a half holds rows * max_width values")
+    }
+
+    /// What step `step` wrote, `rows x width`.
+    ///
+    /// # Panics
+    /// If `width > max_width`.
+    pub fn output(&self, step: usize, width: usize) -> ArrayView2<'_, T> {
+        assert!(width <= self.max_width, "PingPong: width beyond max_width");
+        let range = self.half(step);
+        let len = self.rows * width;
+        ArrayView2::from_shape((self.rows, width), &self.data[range][..len])
+            .expect("invariant: a half holds rows * max_width values")
+    }
+
+    /// Step `step` (from 1): the output of step `step - 1` (`rows x input_width`) and the
+    /// buffer to write (`rows x output_width`).
+    ///
+    /// # Panics
+    /// If `step` is 0 or a width is beyond `max_width`.
+    pub fn step(
+        &mut self,
+        step: usize,
+        input_width: usize,
+        output_width: usize,
+    ) -> (ArrayView2<'_, T>, ArrayViewMut2<'_, T>) {
+        assert!(step >= 1, "PingPong: step 0 has no input; use first");
+        assert!(
+            input_width <= self.max_width && output_width <= self.max_width,
+            "PingPong: width beyond max_width"
+        );
+        let size = self.rows * self.max_width;
+        let (even, odd) = self.data.split_at_mut(size);
+        let (source, target) = if step % 2 == 1 {
+            (even, odd)
+        } else {
+            (odd, even)
+        };
+        let rows = self.rows;
+        let source = ArrayView2::from_shape((rows, input_width), &source[..rows * input_width])
+            .expect("invariant: a half holds rows * max_width values");
+        let target =
+            ArrayViewMut2::from_shape((rows, output_width), &mut target[..rows * output_width])
+                .expect("invariant: a half holds rows * max_width values");
+        (source, target)
+    }
+}
+
+thread_local! {
+    /// One scratch vector per element type, kept for the thread's life.
+    static ROW_SCRATCH: RefCell<Vec<Box<dyn Any>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on `len` values of this thread's scratch for element type `T` (contents
+/// unspecified). The storage is kept between calls, so only a thread's first call (or one
+/// needing more room) allocates: the generated `predict_one` of networks too wide for the
+/// stack runs its layers here. A nested call (from inside `f`) gets a fresh vector.
+pub fn with_row_scratch<T: Float, R>(len: usize, f: impl FnOnce(&mut [T]) -> R) -> R {
+    let mut f = Some(f);
+    let kept = ROW_SCRATCH.try_with(|cell| {
+        let Ok(mut vectors) = cell.try_borrow_mut() else {
+            return None;
+        };
+        let index = match vectors.iter().position(|v| v.is::<Vec<T>>()) {
+            Some(index) => index,
+            None => {
+                vectors.push(Box::new(Vec::<T>::new()));
+                vectors.len() - 1
+            }
+        };
+        let vector = vectors[index].downcast_mut::<Vec<T>>()?;
+        if vector.len() < len {
+            vector.resize(len, T::zero());
+        }
+        let f = f.take()?;
+        Some(f(&mut vector[..len]))
+    });
+    match (kept, f) {
+        (Ok(Some(result)), _) => result,
+        (_, Some(f)) => f(&mut vec![T::zero(); len]),
+        // `f` ran (it was taken) yet gave no result: impossible, `Some(f(..))` follows `take`.
+        (_, None) => unreachable!("with_row_scratch: the closure ran without a result"),
+    }
+}

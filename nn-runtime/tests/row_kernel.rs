@@ -1,0 +1,113 @@
+//! The one-sample kernel `vec_mat` (the AVX2/FMA version where the processor has it, and the
+//! portable one) against an `f64` reference and against the batch GEMM, on shapes that reach
+//! every column block (64, 32, 8 and the masked tail) and the summation chunks (256 inputs).
+
+use ndarray::{Array1, Array2};
+use nn_runtime::kernel::{matmul, simd_available, vec_mat, vec_mat_f32, vec_mat_portable};
+
+const INPUTS: [usize; 7] = [1, 3, 16, 255, 256, 257, 600];
+const OUTPUTS: [usize; 19] = [
+    1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 31, 32, 33, 63, 64, 65, 100, 130, 300,
+];
+
+fn values(len: usize, seed: usize) -> Vec<f32> {
+    (0..len)
+        .map(|i| ((i * 7919 + seed * 104_729) % 2003) as f32 / 1001.5 - 1.0)
+        .collect()
+}
+
+/// `x · w + bias` in `f64`, and `Σ|x_i w_ij| + |b_j|` (the scale of the rounding error).
+fn reference(x: &[f32], w: &[f32], bias: &[f32]) -> (Vec<f64>, Vec<f64>) {
+    let n = bias.len();
+    let mut exact = vec![0.0; n];
+    let mut scale = vec![0.0; n];
+    for j in 0..n {
+        exact[j] = f64::from(bias[j]);
+        scale[j] = f64::from(bias[j]).abs();
+        for (i, &xi) in x.iter().enumerate() {
+            let term = f64::from(xi) * f64::from(w[i * n + j]);
+            exact[j] += term;
+            scale[j] += term.abs();
+        }
+    }
+    (exact, scale)
+}
+
+fn check_against_reference(name: &str, got: &[f32], x: &[f32], w: &[f32], bias: &[f32]) {
+    let (exact, scale) = reference(x, w, bias);
+    let bound = |j: usize| (x.len() as f64 + 2.0) * f64::from(f32::EPSILON) * scale[j];
+    for j in 0..bias.len() {
+        let error = (f64::from(got[j]) - exact[j]).abs();
+        assert!(
+            error <= bound(j),
+            "{name} {}x{}, output {j}: {} vs {} (error {error:e} > {:e})",
+            x.len(),
+            bias.len(),
+            got[j],
+            exact[j],
+            bound(j)
+        );
+    }
+}
+
+#[test]
+fn every_kernel_matches_the_f64_reference_on_every_block_shape() {
+    for &k in &INPUTS {
+        for &n in &OUTPUTS {
+            let x = values(k, 1);
+            let w = values(k * n, 2);
+            let bias = values(n, 3);
+            let mut out = vec![f32::NAN; n];
+            vec_mat_f32(&x, &w, Some(&bias), &mut out);
+            check_against_reference("vec_mat_f32", &out, &x, &w, &bias);
+            vec_mat_portable(&x, &w, Some(&bias), &mut out);
+            check_against_reference("vec_mat_portable", &out, &x, &w, &bias);
+            let zeros = vec![0.0; n];
+            let mut unbiased = vec![f32::NAN; n];
+            vec_mat(&x, &w, None, &mut unbiased);
+            check_against_reference("vec_mat without bias", &unbiased, &x, &w, &zeros);
+        }
+    }
+}
+
+/// The AVX2/FMA kernel adds in matrixmultiply's order, so on a processor where both use fused
+/// multiply-adds it gives the batch GEMM's results bit for bit (this exercises the `unsafe`
+/// kernel on every block shape; on other processors it checks the portable fallback the same
+/// way against the f64 reference only, above).
+#[test]
+fn the_simd_kernel_equals_the_batch_gemm_bit_for_bit() {
+    if !simd_available() {
+        eprintln!("no AVX2/FMA on this processor: the SIMD kernel is not run");
+        return;
+    }
+    for &k in &INPUTS {
+        for &n in &OUTPUTS {
+            let x = values(k, 4);
+            let w = values(k * n, 5);
+            let bias = values(n, 6);
+            let mut out = vec![f32::NAN; n];
+            vec_mat_f32(&x, &w, Some(&bias), &mut out);
+            let xs = Array2::from_shape_vec((1, k), x).unwrap();
+            let ws = Array2::from_shape_vec((k, n), w).unwrap();
+            let mut z = Array2::zeros((1, n));
+            matmul(xs.view(), ws.view(), z.view_mut());
+            let expected = &z.row(0) + &Array1::from(bias);
+            assert_eq!(out, expected.to_vec(), "{k}x{n}");
+        }
+    }
+}
+
+#[test]
+fn f64_runs_the_portable_kernel() {
+    let (x, w) = ([1.0f64, -2.0, 0.5], [1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    let mut out = [0.0; 2];
+    vec_mat(&x, &w, Some(&[0.25, -0.25]), &mut out);
+    assert_eq!(out, [1.0 - 6.0 + 2.5 + 0.25, 2.0 - 8.0 + 3.0 - 0.25]);
+}
+
+#[test]
+#[should_panic(expected = "inputs x outputs")]
+fn a_kernel_of_the_wrong_size_panics() {
+    let mut out = [0.0f32; 3];
+    vec_mat(&[1.0f32, 2.0], &[0.0; 5], None, &mut out);
+}
