@@ -20,8 +20,9 @@ pub use nn_runtime::train::{
 };
 #[doc(no_inline)]
 pub use nn_runtime::{
-    ActivationLayer, AlphaDropout, BatchNorm, Dense, Dropout, Error, Float, Initializer, Layer,
-    Network, Parameters, Tensors, seeded_rng,
+    ActivationLayer, AlphaDropout, AvgPool2d, BatchNorm, BatchNorm2d, Conv2d, Dense, Dropout,
+    Error, Float, GlobalAvgPool, Initializer, Layer, MaxPool2d, Network, Padding, Parameters,
+    Tensors, seeded_rng,
 };
 #[doc(no_inline)]
 pub use nn_runtime::{Dataset, Labels, Standardizer};

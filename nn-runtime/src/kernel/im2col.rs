@@ -7,7 +7,7 @@
 //! `im2col(x) · kernel` is the convolution, and its `[batch * OH * OW, OC]` result is already
 //! the `[batch, OH * OW * OC]` output in NHWC order.
 
-use ndarray::{ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 use crate::Float;
 
@@ -125,29 +125,54 @@ pub fn im2col<T: Float>(
     input: ArrayView2<'_, T>,
     mut cols: ArrayViewMut2<'_, T>,
 ) {
-    let channels = geometry.input.2;
-    let positions = geometry.positions();
-    let images = cols
-        .axis_chunks_iter_mut(Axis(0), positions.max(1))
-        .zip(input.axis_iter(Axis(0)));
-    for (mut image_cols, image) in images {
-        {
-            for (position, mut patch) in image_cols.axis_iter_mut(Axis(0)).enumerate() {
-                let at = (position / geometry.output.1, position % geometry.output.1);
-                let mut offset = 0;
-                for ky in 0..geometry.kernel.0 {
-                    for kx in 0..geometry.kernel.1 {
-                        let mut target = patch.slice_mut(ndarray::s![offset..offset + channels]);
-                        match geometry.source(at, (ky, kx)) {
-                            Some(pixel) => target.assign(
-                                &image.slice(ndarray::s![pixel * channels..(pixel + 1) * channels]),
-                            ),
-                            None => target.fill(T::zero()),
-                        }
-                        offset += channels;
+    let input = input.as_standard_layout();
+    let input = input.as_slice().expect("invariant: standard layout");
+    let image_len = geometry.input.0 * geometry.input.1 * geometry.input.2;
+    let patch_len = geometry.patch_len();
+    let mut standard = cols
+        .as_slice_mut()
+        .is_none()
+        .then(|| Array2::zeros(cols.dim()));
+    let out = match standard.as_mut() {
+        Some(standard) => standard.as_slice_mut(),
+        None => cols.as_slice_mut(),
+    }
+    .expect("invariant: standard layout");
+    let per_image = geometry.positions() * patch_len;
+    if per_image > 0 && image_len > 0 {
+        for (image_cols, image) in out.chunks_mut(per_image).zip(input.chunks(image_len)) {
+            for (position, patch) in image_cols.chunks_mut(patch_len).enumerate() {
+                for_each_pixel(geometry, position, |offset, pixel| {
+                    let target = &mut patch[offset..offset + geometry.input.2];
+                    match pixel {
+                        Some(p) => target.copy_from_slice(
+                            &image[p * geometry.input.2..(p + 1) * geometry.input.2],
+                        ),
+                        None => target.fill(T::zero()),
                     }
-                }
+                });
             }
+        }
+    }
+    if let Some(standard) = standard {
+        cols.assign(&standard);
+    }
+}
+
+/// Calls `visit(offset in the patch, input pixel or None for padding)` for each window
+/// element of output `position`, in the patch's `(ky, kx)` order.
+#[inline]
+fn for_each_pixel(
+    geometry: &ConvGeometry,
+    position: usize,
+    mut visit: impl FnMut(usize, Option<usize>),
+) {
+    let at = (position / geometry.output.1, position % geometry.output.1);
+    let mut offset = 0;
+    for ky in 0..geometry.kernel.0 {
+        for kx in 0..geometry.kernel.1 {
+            visit(offset, geometry.source(at, (ky, kx)));
+            offset += geometry.input.2;
         }
     }
 }
@@ -160,36 +185,44 @@ pub fn col2im<T: Float>(
     grad_cols: ArrayView2<'_, T>,
     mut grad_input: ArrayViewMut2<'_, T>,
 ) {
+    let grad_cols = grad_cols.as_standard_layout();
+    let grad_cols = grad_cols.as_slice().expect("invariant: standard layout");
     let channels = geometry.input.2;
-    let positions = geometry.positions();
-    grad_input.fill(T::zero());
-    let images = grad_input
-        .axis_iter_mut(Axis(0))
-        .zip(grad_cols.axis_chunks_iter(Axis(0), positions.max(1)));
-    for (mut image, image_cols) in images {
-        {
-            for (position, patch) in image_cols.axis_iter(Axis(0)).enumerate() {
-                let at = (position / geometry.output.1, position % geometry.output.1);
-                let mut offset = 0;
-                for ky in 0..geometry.kernel.0 {
-                    for kx in 0..geometry.kernel.1 {
-                        if let Some(pixel) = geometry.source(at, (ky, kx)) {
-                            let mut target = image
-                                .slice_mut(ndarray::s![pixel * channels..(pixel + 1) * channels]);
-                            target += &patch.slice(ndarray::s![offset..offset + channels]);
+    let image_len = geometry.input.0 * geometry.input.1 * channels;
+    let patch_len = geometry.patch_len();
+    let mut standard = grad_input
+        .as_slice_mut()
+        .is_none()
+        .then(|| Array2::zeros(grad_input.dim()));
+    let out = match standard.as_mut() {
+        Some(standard) => standard.as_slice_mut(),
+        None => grad_input.as_slice_mut(),
+    }
+    .expect("invariant: standard layout");
+    out.fill(T::zero());
+    let per_image = geometry.positions() * patch_len;
+    if per_image > 0 && image_len > 0 {
+        for (image, image_cols) in out.chunks_mut(image_len).zip(grad_cols.chunks(per_image)) {
+            for (position, patch) in image_cols.chunks(patch_len).enumerate() {
+                for_each_pixel(geometry, position, |offset, pixel| {
+                    if let Some(p) = pixel {
+                        let target = &mut image[p * channels..(p + 1) * channels];
+                        for (t, &g) in target.iter_mut().zip(&patch[offset..offset + channels]) {
+                            *t += g;
                         }
-                        offset += channels;
                     }
-                }
+                });
             }
         }
+    }
+    if let Some(standard) = standard {
+        grad_input.assign(&standard);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::Array2;
 
     #[test]
     fn same_padding_splits_as_tensorflow() {
