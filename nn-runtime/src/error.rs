@@ -102,6 +102,26 @@ pub enum Error {
         /// The valid range, in words.
         expected: &'static str,
     },
+    /// A convolution or pooling layer whose window, stride and padding do not turn the input
+    /// shape into the output shape its type declares (or fit no window at all).
+    ///
+    /// ```
+    /// let err = nn_runtime::Error::InvalidGeometry {
+    ///     context: "conv2d".into(),
+    ///     message: "kernel 3x3, stride 1x1, padding valid on 8x8x1 gives 6x6; the type says 8x8".into(),
+    /// };
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "conv2d: kernel 3x3, stride 1x1, padding valid on 8x8x1 gives 6x6; the type says 8x8"
+    /// );
+    /// ```
+    #[error("{context}: {message}")]
+    InvalidGeometry {
+        /// The layer.
+        context: String,
+        /// The geometry that was asked for and what it gives.
+        message: String,
+    },
     /// A loss paired with an output activation it does not fit (cross-entropy after a sigmoid).
     ///
     /// ```

@@ -137,7 +137,39 @@ fn output_shape(
     chain: &str,
     diagnostics: &mut Diagnostics,
 ) -> Option<Shape> {
+    let output = geometry(layer, input, chain, diagnostics)?;
+    if layer.activation() == Some(Activation::Softmax) && matches!(output, Shape::Image { .. }) {
+        diagnostics.error(
+            layer.activation_span(),
+            format!(
+                "`softmax` normalizes a flat row of class scores, and here it would apply to a {} \
+                 image: add `flatten` and a `dense(classes, softmax)` layer\n  {chain} -> {}",
+                output.text(),
+                chain_step_to(layer, output)
+            ),
+        );
+        return None;
+    }
+    Some(output)
+}
+
+/// [`chain_step`] for a layer whose shapes are not stored yet.
+fn chain_step_to(layer: &Layer, output: Shape) -> String {
     let name = layer.dsl_name();
+    let out = output.text();
+    match &layer.kind {
+        LayerKind::Conv2d(conv) => format!("{name} {} -> {out}", size_text(conv.kernel)),
+        _ => format!("{name} {out}"),
+    }
+}
+
+/// The shape `layer`'s geometry gives for `input`.
+fn geometry(
+    layer: &Layer,
+    input: Shape,
+    chain: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<Shape> {
     let image = match input {
         Shape::Image {
             height,
@@ -146,21 +178,6 @@ fn output_shape(
         } => Some((height, width, channels)),
         Shape::Flat(_) => None,
     };
-    if let Some(activation) = layer.activation()
-        && activation == Activation::Softmax
-        && image.is_some()
-        && !matches!(layer.kind, LayerKind::Dense(_))
-    {
-        diagnostics.error(
-            layer.activation_span(),
-            format!(
-                "`softmax` normalizes a flat row of class scores, and here it gets a {} image: add \
-                 `flatten` and a `dense(classes, softmax)` layer\n  {chain} -> {name}",
-                input.text()
-            ),
-        );
-        return None;
-    }
     match &layer.kind {
         LayerKind::Dense(dense) => match image {
             None => (dense.units > 0).then_some(Shape::Flat(dense.units)),

@@ -202,7 +202,11 @@ fn malformed_sizes_and_arguments_are_errors() {
 fn softmax_on_an_image_is_an_error() {
     assert_error(
         "Net(8, 8, 1) < conv2d(4, 3, softmax) >",
-        &["`softmax` normalizes a flat row", "6x6x4"][..1],
+        &[
+            "`softmax` normalizes a flat row",
+            "a 6x6x4 image",
+            "8x8x1 -> conv2d 3x3 -> 6x6x4",
+        ],
         "softmax",
     );
 }

@@ -213,7 +213,9 @@ fn layer_row<T: Float>(layer: &dyn Inspect<T>) -> LayerHealth {
     let spec = layer.spec();
     let activation = spec.activation().map(|activation| activation.kind());
     let initializer = match &spec {
-        LayerSpec::Dense { initializer, .. } => Some(*initializer),
+        LayerSpec::Dense { initializer, .. } | LayerSpec::Conv2d { initializer, .. } => {
+            Some(*initializer)
+        }
         _ => None,
     };
     let stats = output_stats(layer.output(), activation);

@@ -25,7 +25,7 @@
 mod pairing;
 mod truncated_normal;
 
-use ndarray::Array2;
+use ndarray::{Array2, Array4};
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::{Float, SeededRng};
@@ -117,6 +117,28 @@ impl Initializer {
         rng: &mut SeededRng,
     ) -> Array2<T> {
         self.sample_shape(fan_in, fan_out, (fan_in, fan_out), rng)
+    }
+
+    /// Draws a convolution kernel `[kh, kw, in_channels, out_channels]` (Keras' layout) with
+    /// Keras' fans for convolutions: `fan_in = kh · kw · in_channels`, `fan_out = kh · kw ·
+    /// out_channels`. The draws are made in the kernel's row-major order, as Keras does.
+    ///
+    /// ```
+    /// use nn_runtime::{Initializer, seeded_rng};
+    /// let kernel = Initializer::HeNormal.sample_conv::<f32>((3, 3), 1, 8, &mut seeded_rng(0));
+    /// assert_eq!(kernel.dim(), (3, 3, 1, 8));
+    /// ```
+    pub fn sample_conv<T: Float>(
+        &self,
+        (kh, kw): (usize, usize),
+        in_channels: usize,
+        out_channels: usize,
+        rng: &mut SeededRng,
+    ) -> Array4<T> {
+        let (fan_in, fan_out) = (kh * kw * in_channels, kh * kw * out_channels);
+        self.sample_shape::<T>(fan_in, fan_out, (fan_in, out_channels), rng)
+            .into_shape_with_order((kh, kw, in_channels, out_channels))
+            .expect("invariant: kh * kw * in_channels * out_channels elements")
     }
 
     /// Draws a tensor of any `shape` whose variance follows `fan_in` and `fan_out` (for layers

@@ -3,6 +3,15 @@
 //! Layers are generic over their widths only as labels; their bodies call these functions,
 //! which are generic over the element type alone, so each kernel is compiled once per type.
 
+mod conv;
 mod gemm;
+mod im2col;
+mod pool;
 
+pub use conv::{conv2d_backward, conv2d_forward};
 pub use gemm::{add_bias, matmul, matmul_a_bt, matmul_at_b};
+pub use im2col::{ConvGeometry, Padding, col2im, im2col};
+pub use pool::{
+    avg_pool, avg_pool_backward, global_avg_pool, global_avg_pool_backward, max_pool,
+    max_pool_backward,
+};

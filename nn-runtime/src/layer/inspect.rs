@@ -1,9 +1,12 @@
 //! Reading a layer from outside: what it is ([`LayerSpec`]) and its name, for diagnostics and
 //! exporters that walk a network with [`crate::Network::visit_layers`].
 
-use ndarray::{ArrayView1, ArrayView2};
+use ndarray::{ArrayView1, ArrayView2, ArrayView4};
 
-use super::{ActivationLayer, AlphaDropout, BatchNorm, Dense, Dropout, Layer};
+use super::{
+    ActivationLayer, AlphaDropout, AvgPool2d, BatchNorm, BatchNorm2d, Conv2d, Dense, Dropout,
+    GlobalAvgPool, Layer, MaxPool2d, Padding,
+};
 use crate::activation::{Activation, ActivationSpec};
 use crate::{Float, Initializer};
 
@@ -37,6 +40,71 @@ pub enum LayerSpec<'a, T> {
         /// Added to the variance before the square root.
         epsilon: f64,
     },
+    /// A 2-d convolution over channels-last images: `f(conv(x, kernel) + bias)`.
+    Conv2d {
+        /// The input's height, width and channels.
+        input: (usize, usize, usize),
+        /// The output's height, width and channels.
+        output: (usize, usize, usize),
+        /// The kernel `[KH, KW, IC, OC]` (Keras' layout).
+        kernel: ArrayView4<'a, T>,
+        /// The bias `[OC]`, if the layer has one.
+        bias: Option<ArrayView1<'a, T>>,
+        /// The strides along the height and the width.
+        stride: (usize, usize),
+        /// The padding rule.
+        padding: Padding,
+        /// The zero padding before the first row and column (the rest is after the last;
+        /// TensorFlow's split for [`Padding::Same`]).
+        pad_before: (usize, usize),
+        /// The activation `f`.
+        activation: ActivationSpec<'a, T>,
+        /// How the kernel was first filled ([`Initializer::Zeros`] for given weights).
+        initializer: Initializer,
+    },
+    /// Max pooling over windows (valid padding).
+    MaxPool2d {
+        /// The input's height, width and channels.
+        input: (usize, usize, usize),
+        /// The output's height, width and channels.
+        output: (usize, usize, usize),
+        /// The window's height and width.
+        window: (usize, usize),
+        /// The strides along the height and the width.
+        stride: (usize, usize),
+    },
+    /// Average pooling over windows (valid padding).
+    AvgPool2d {
+        /// The input's height, width and channels.
+        input: (usize, usize, usize),
+        /// The output's height, width and channels.
+        output: (usize, usize, usize),
+        /// The window's height and width.
+        window: (usize, usize),
+        /// The strides along the height and the width.
+        stride: (usize, usize),
+    },
+    /// The mean of each channel over all positions: `[H · W · C] -> [C]`.
+    GlobalAvgPool {
+        /// The input's height, width and channels.
+        input: (usize, usize, usize),
+    },
+    /// Batch normalization per channel of channels-last images; at inference
+    /// `gamma · (x − mean) / sqrt(variance + epsilon) + beta` per channel.
+    BatchNorm2d {
+        /// The input's (and output's) height, width and channels.
+        input: (usize, usize, usize),
+        /// The scale `[C]`.
+        gamma: ArrayView1<'a, T>,
+        /// The shift `[C]`.
+        beta: ArrayView1<'a, T>,
+        /// The running mean `[C]`.
+        moving_mean: ArrayView1<'a, T>,
+        /// The running variance `[C]`.
+        moving_variance: ArrayView1<'a, T>,
+        /// Added to the variance before the square root.
+        epsilon: f64,
+    },
     /// Inverted dropout: the identity at inference.
     Dropout {
         /// The fraction of units dropped in training.
@@ -55,7 +123,9 @@ impl<'a, T> LayerSpec<'a, T> {
     /// The activation the layer applies, if it applies one.
     pub fn activation(&self) -> Option<&ActivationSpec<'a, T>> {
         match self {
-            Self::Dense { activation, .. } | Self::Activation(activation) => Some(activation),
+            Self::Dense { activation, .. }
+            | Self::Conv2d { activation, .. }
+            | Self::Activation(activation) => Some(activation),
             _ => None,
         }
     }
@@ -65,6 +135,11 @@ impl<'a, T> LayerSpec<'a, T> {
         match self {
             Self::Dense { .. } => "dense",
             Self::BatchNorm { .. } => "batchnorm",
+            Self::Conv2d { .. } => "conv2d",
+            Self::MaxPool2d { .. } => "maxpool",
+            Self::AvgPool2d { .. } => "avgpool",
+            Self::GlobalAvgPool { .. } => "global_avgpool",
+            Self::BatchNorm2d { .. } => "batchnorm",
             Self::Dropout { .. } => "dropout",
             Self::AlphaDropout { .. } => "alpha_dropout",
             Self::Activation(_) => "activation",
@@ -167,5 +242,105 @@ impl<const N: usize, A: Activation<T>, T: Float> Inspect<T> for ActivationLayer<
 
     fn spec(&self) -> LayerSpec<'_, T> {
         LayerSpec::Activation(self.activation().spec())
+    }
+}
+
+impl<
+    const IH: usize,
+    const IW: usize,
+    const IC: usize,
+    const OH: usize,
+    const OW: usize,
+    const OC: usize,
+    A: Activation<T>,
+    T: Float,
+> Inspect<T> for Conv2d<IH, IW, IC, OH, OW, OC, A, T>
+{
+    fn name(&self) -> &'static str {
+        Conv2d::name(self)
+    }
+
+    fn spec(&self) -> LayerSpec<'_, T> {
+        LayerSpec::Conv2d {
+            input: (IH, IW, IC),
+            output: (OH, OW, OC),
+            kernel: self.kernel().view(),
+            bias: self.bias().map(|bias| bias.view()),
+            stride: self.stride(),
+            padding: self.padding(),
+            pad_before: self.pad_before(),
+            activation: self.activation().spec(),
+            initializer: self.initializer(),
+        }
+    }
+
+    fn backpropagated_gradient(&self) -> Option<ArrayView2<'_, T>> {
+        let grad = self.grad_pre_activation();
+        (!grad.is_empty()).then_some(grad)
+    }
+}
+
+impl<const IH: usize, const IW: usize, const C: usize, const OH: usize, const OW: usize, T: Float>
+    Inspect<T> for MaxPool2d<IH, IW, C, OH, OW, T>
+{
+    fn name(&self) -> &'static str {
+        MaxPool2d::name(self)
+    }
+
+    fn spec(&self) -> LayerSpec<'_, T> {
+        LayerSpec::MaxPool2d {
+            input: (IH, IW, C),
+            output: (OH, OW, C),
+            window: self.window(),
+            stride: self.stride(),
+        }
+    }
+}
+
+impl<const IH: usize, const IW: usize, const C: usize, const OH: usize, const OW: usize, T: Float>
+    Inspect<T> for AvgPool2d<IH, IW, C, OH, OW, T>
+{
+    fn name(&self) -> &'static str {
+        AvgPool2d::name(self)
+    }
+
+    fn spec(&self) -> LayerSpec<'_, T> {
+        LayerSpec::AvgPool2d {
+            input: (IH, IW, C),
+            output: (OH, OW, C),
+            window: self.window(),
+            stride: self.stride(),
+        }
+    }
+}
+
+impl<const H: usize, const W: usize, const C: usize, T: Float> Inspect<T>
+    for GlobalAvgPool<H, W, C, T>
+{
+    fn name(&self) -> &'static str {
+        GlobalAvgPool::name(self)
+    }
+
+    fn spec(&self) -> LayerSpec<'_, T> {
+        LayerSpec::GlobalAvgPool { input: (H, W, C) }
+    }
+}
+
+impl<const H: usize, const W: usize, const C: usize, T: Float> Inspect<T>
+    for BatchNorm2d<H, W, C, T>
+{
+    fn name(&self) -> &'static str {
+        BatchNorm2d::name(self)
+    }
+
+    fn spec(&self) -> LayerSpec<'_, T> {
+        LayerSpec::BatchNorm2d {
+            input: (H, W, C),
+            gamma: self.gamma().view(),
+            beta: self.beta().view(),
+            moving_mean: self.moving_mean().view(),
+            moving_variance: self.moving_variance().view(),
+            epsilon: self.epsilon(),
+        }
     }
 }

@@ -11,17 +11,30 @@
 
 mod activation_layer;
 mod alpha_dropout;
+mod avg_pool;
 mod batch_norm;
+mod batch_norm_2d;
+mod channel_norm;
+mod conv2d;
 mod dense;
 mod dropout;
+mod geometry;
+mod global_pool;
 mod inspect;
+mod max_pool;
 
+pub use crate::kernel::Padding;
 pub use activation_layer::ActivationLayer;
 pub use alpha_dropout::AlphaDropout;
+pub use avg_pool::AvgPool2d;
 pub use batch_norm::BatchNorm;
+pub use batch_norm_2d::BatchNorm2d;
+pub use conv2d::Conv2d;
 pub use dense::Dense;
 pub use dropout::Dropout;
+pub use global_pool::GlobalAvgPool;
 pub use inspect::{Inspect, LayerSpec};
+pub use max_pool::MaxPool2d;
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 

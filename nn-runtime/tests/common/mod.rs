@@ -1,6 +1,7 @@
 //! Shared test helpers: finite-difference gradient checks in f64.
 #![allow(dead_code)]
 
+pub mod fixture;
 pub mod stack;
 
 use ndarray::{Array2, ArrayView2};

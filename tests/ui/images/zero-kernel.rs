@@ -1,0 +1,7 @@
+use nn::network;
+
+network! {
+    Net(8, 8, 1) < conv2d(4, (3, 0), relu), flatten, dense(10, softmax) >
+}
+
+fn main() {}
