@@ -68,6 +68,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "pub(crate) Net(16) < dense(8, leaky_relu(0.2), l2 = 1e-4, bias = false, input = 16), rrelu(0.1, 0.3), dense(8, elu(1.0), allow = [init_mismatch, linear_stack]), alpha_dropout(0.1), dense(4, gelu(tanh)), swish, dense(2, random_normal(0.05), allow = init_mismatch) >",
         "Net(4) < dense(4, tanh), dense(4, tanh), dense(4, sigmoid), dense(4), tanh(allow = saturating_stack), dense(3, selu), dropout(0.1, allow = self_normalization), dense(2, softmax) >",
         "#[derive(Default)] Net(4) < dense(0, relu), softmax, dense(2, glorot_uniform), batchnorm(momentum = 2) >",
+        "LeNet(28, 28, 1) < conv2d(6, 5, relu), maxpool(2), conv2d(16, 5, relu), maxpool(2), flatten, dense(120, relu), dense(10, softmax) >",
+        "Net(28, 28, 3) < conv2d(8, 3, relu, padding = same), conv2d(8, 3, relu, stride = 2, padding = same), conv2d(4, (3, 5), relu), avgpool(2, stride = 1), global_avgpool, dense(2, softmax) >",
+        "Net(8, 8, 1) < conv2d(4, 3), batchnorm, relu, flatten, dense(2, softmax) >",
     ]
     .iter()
     .enumerate()
