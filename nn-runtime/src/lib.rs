@@ -17,6 +17,7 @@ pub mod kernel;
 pub mod layer;
 pub mod loss;
 pub mod network;
+pub mod onnx;
 pub mod optim;
 mod param;
 mod rng;

@@ -101,6 +101,9 @@
 mod atomic;
 mod codec;
 
+/// Atomic writes of any bytes, for the other file formats the crate writes (ONNX models).
+pub(crate) use atomic::write_atomic;
+
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;
