@@ -12,6 +12,7 @@ mod error;
 mod float;
 pub mod health;
 pub mod init;
+pub mod interop;
 pub mod io;
 pub mod kernel;
 pub mod layer;
