@@ -134,17 +134,17 @@ pub(super) fn plan<T: Float, N: Network<T> + ?Sized>(
         .flat_map(|(_, roles)| roles.iter())
         .filter(|&&role| role != Role::Empty)
         .count();
-    if let Naming::Modules(names) = naming {
-        if names.len() != holding {
-            return Err(Error::Format {
-                context: format!("{framework} module names"),
-                message: format!(
-                    "{} names; expected {holding}, one per {framework} module with tensors, in \
-                     order",
-                    names.len()
-                ),
-            });
-        }
+    if let Naming::Modules(names) = naming
+        && names.len() != holding
+    {
+        return Err(Error::Format {
+            context: format!("{framework} module names"),
+            message: format!(
+                "{} names; expected {holding}, one per {framework} module with tensors, in \
+                 order",
+                names.len()
+            ),
+        });
     }
     let mut modules: HashMap<(&'static str, Role), String> = HashMap::new();
     let (mut index, mut named) = (0usize, 0usize);
