@@ -59,8 +59,8 @@ fn stage(file: &safetensors::SafeTensors<'_>, entry: &Entry, context: &str) -> R
             (true, &[rows, cols]) => transpose(&found, rows, cols),
             _ => found,
         })
-    } else if entry.broadcast && view.shape() == [1] {
-        Ok(vec![found[0]; count])
+    } else if let (true, [1], Some(&slope)) = (entry.broadcast, view.shape(), found.first()) {
+        Ok(vec![slope; count])
     } else {
         Err(Error::ShapeMismatch {
             context: format!(

@@ -37,13 +37,18 @@
 //!
 //! ```
 //! use nn_runtime::{BatchNorm, Dense, Initializer, activation::Relu, layer::Inspect, seeded_rng};
-//! # // A hand-made two-layer "network" is enough to show the bytes; generated networks are the
-//! # // usual argument.
+//! // Layers assembled by hand; `to_onnx(&network)` takes a generated network the same way.
 //! let dense = Dense::<3, 2, Relu>::new(Relu, Initializer::HeNormal, &mut seeded_rng(0)).named("dense_0");
 //! let norm = BatchNorm::<2>::new().named("batch_norm_1");
 //! let layers: [&dyn Inspect<f32>; 2] = [&dense, &norm];
 //! let bytes = nn_runtime::onnx::layers_to_onnx(&layers, 3, 2, "Tiny")?;
 //! assert!(!bytes.is_empty());
+//!
+//! // Layers that do not fit together are refused, naming the layer.
+//! let err = nn_runtime::onnx::layers_to_onnx(&layers, 4, 2, "Tiny").unwrap_err();
+//! assert_eq!(err.to_string(), "to_onnx: dense_0: expected inputs of width 3, got width 4");
+//! let err = nn_runtime::onnx::layers_to_onnx(&[&dense, &norm, &norm], 3, 2, "Twice").unwrap_err();
+//! assert!(err.to_string().contains("two tensors named batch_norm_1.gamma"), "{err}");
 //! # Ok::<(), nn_runtime::Error>(())
 //! ```
 //!
@@ -79,9 +84,11 @@ pub const BATCH_AXIS: &str = "batch";
 /// the opset, names and the nodes of each layer.
 ///
 /// # Errors
-/// [`Error::Format`] if two layers share a name (their initializers would collide), which
-/// no generated network does, and [`Error::WidthMismatch`] if a layer's width does not follow
-/// from the one before it, which the compiler rules out for generated networks.
+/// [`Error::Format`] if two layers share a name (their initializers would collide): no
+/// generated network has two, but a [`crate::network::Chain`] of two generated networks does
+/// (both have a `dense_0`); export such parts one by one. [`Error::WidthMismatch`] if a
+/// layer's width does not follow from the one before it, which the compiler rules out for
+/// generated networks.
 pub fn to_onnx<T: Float, N: Network<T> + ?Sized>(network: &N) -> Result<Vec<u8>> {
     let mut walk = Walk::new::<T>(N::INPUT)?;
     network.visit_layers(&mut |layer| walk.layer(layer));
