@@ -41,6 +41,76 @@ network! {
     Classifier(4) < dense(6, elu), batchnorm, linear, dense(3, softmax) >
 }
 
+network! {
+    /// dense(8, relu) as the output, so the op's own error reaches the comparison.
+    OutRelu(6) < dense(8, relu) >
+}
+
+network! {
+    /// dense(8, leaky_relu(0.2)) as the output, so the op's own error reaches the comparison.
+    OutLeaky(6) < dense(8, leaky_relu(0.2)) >
+}
+
+network! {
+    /// dense(8, he_normal), prelu as the output, so the op's own error reaches the comparison.
+    OutPRelu(6) < dense(8, he_normal), prelu >
+}
+
+network! {
+    /// dense(8, rrelu(0.1, 0.3)) as the output, so the op's own error reaches the comparison.
+    OutRRelu(6) < dense(8, rrelu(0.1, 0.3)) >
+}
+
+network! {
+    /// dense(8, elu(0.5)) as the output, so the op's own error reaches the comparison.
+    OutElu(6) < dense(8, elu(0.5)) >
+}
+
+network! {
+    /// dense(8, selu, lecun_normal) as the output, so the op's own error reaches the comparison.
+    OutSelu(6) < dense(8, selu, lecun_normal) >
+}
+
+network! {
+    /// dense(8, gelu) as the output, so the op's own error reaches the comparison.
+    OutGelu(6) < dense(8, gelu) >
+}
+
+network! {
+    /// dense(8, gelu(tanh)) as the output, so the op's own error reaches the comparison.
+    OutGeluTanh(6) < dense(8, gelu(tanh)) >
+}
+
+network! {
+    /// dense(8, swish) as the output, so the op's own error reaches the comparison.
+    OutSwish(6) < dense(8, swish) >
+}
+
+network! {
+    /// dense(8, tanh) as the output, so the op's own error reaches the comparison.
+    OutTanh(6) < dense(8, tanh) >
+}
+
+network! {
+    /// dense(8, sigmoid) as the output, so the op's own error reaches the comparison.
+    OutSigmoid(6) < dense(8, sigmoid) >
+}
+
+network! {
+    /// dense(8, softmax) as the output, so the op's own error reaches the comparison.
+    OutSoftmax(6) < dense(8, softmax) >
+}
+
+network! {
+    /// dense(8) as the output, so the op's own error reaches the comparison.
+    OutLinear(6) < dense(8) >
+}
+
+network! {
+    /// dense(8, he_normal), batchnorm(epsilon = 0.01) as the output, so the op's own error reaches the comparison.
+    OutBatchNorm(6) < dense(8), batchnorm(epsilon = 0.01) >
+}
+
 /// Sets every batch-norm tensor and PReLU slope to varied values (fresh ones are 1, 0, 0, 1
 /// and 0.25, which would hide a swapped or ignored tensor).
 fn vary<T: Float, N: Network<T>>(network: &mut N) {
@@ -154,6 +224,38 @@ fn onnx_runtime_matches_predict_for_every_activation_and_batch_norm() {
     vary(&mut classifier);
     cases64.push(case("classifier_f64", &classifier));
     check("all", cases, cases64);
+}
+
+/// Each activation (and batch norm) straight at the output, in f32 and f64: a change to one
+/// op's semantics that matters at 1e-5 shows here undamped by the layers after it.
+#[test]
+fn onnx_runtime_matches_predict_for_each_op_at_the_output() {
+    let (mut cases, mut cases64) = (Vec::new(), Vec::new());
+    macro_rules! push {
+        ($net:ident, $name:literal) => {{
+            let mut network = $net::new(4);
+            vary(&mut network);
+            cases.push(case(concat!($name, "_f32"), &network));
+            let mut network = $net::<f64>::seeded(4);
+            vary(&mut network);
+            cases64.push(case(concat!($name, "_f64"), &network));
+        }};
+    }
+    push!(OutRelu, "outrelu");
+    push!(OutLeaky, "outleaky");
+    push!(OutPRelu, "outprelu");
+    push!(OutRRelu, "outrrelu");
+    push!(OutElu, "outelu");
+    push!(OutSelu, "outselu");
+    push!(OutGelu, "outgelu");
+    push!(OutGeluTanh, "outgelutanh");
+    push!(OutSwish, "outswish");
+    push!(OutTanh, "outtanh");
+    push!(OutSigmoid, "outsigmoid");
+    push!(OutSoftmax, "outsoftmax");
+    push!(OutLinear, "outlinear");
+    push!(OutBatchNorm, "outbatchnorm");
+    check("ops", cases, cases64);
 }
 
 #[test]
