@@ -232,3 +232,22 @@ fn a_small_convolutional_network_learns_the_digits() {
         .unwrap();
     assert!(accuracy > 0.9, "test accuracy {accuracy}");
 }
+
+#[test]
+fn onnx_export_and_weight_exchange_refuse_image_layers_by_name() {
+    let net = Small::new(1);
+    let err = nn::onnx::to_onnx(&net).unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    assert!(
+        err.to_string().contains("conv2d_0 is a conv2d layer"),
+        "{err}"
+    );
+    let err = nn::interop::to_framework_bytes(
+        &net,
+        nn::interop::Framework::PyTorch,
+        &nn::interop::Naming::Sequential,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    assert!(err.to_string().contains("conv2d_0"), "{err}");
+}

@@ -172,6 +172,15 @@ pub enum Error {
         /// Which weights the network holds now.
         restored: String,
     },
+    /// Something this version cannot do yet, such as exporting a layer kind to a format that
+    /// has no mapping for it.
+    #[error("{context}: {message}")]
+    Unsupported {
+        /// What was asked (`"to_onnx"`, `"PyTorch weights"`).
+        context: String,
+        /// What is not supported, and what is.
+        message: String,
+    },
     /// A row index outside a dataset (in [`crate::data::Dataset::select`]).
     #[error("{context}: index {index} is out of range for {len} rows (expected 0..{len})")]
     IndexOutOfRange {

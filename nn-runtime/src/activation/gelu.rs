@@ -25,6 +25,11 @@ const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
 const COEFF: f64 = 0.044_715;
 
 impl Gelu {
+    /// √(2/π): the tanh approximation's scale.
+    pub const SQRT_2_OVER_PI: f64 = SQRT_2_OVER_PI;
+    /// 0.044715: the tanh approximation's cubic coefficient.
+    pub const CUBIC: f64 = COEFF;
+
     /// The exact GELU (the default).
     pub fn exact() -> Self {
         Self { approximate: false }

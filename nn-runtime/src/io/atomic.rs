@@ -40,7 +40,7 @@ impl Drop for TempFile {
 
 /// Writes `bytes` to `path` atomically, through the writer `wrap` builds around the temporary
 /// file (see [`super::save_with`]).
-pub(super) fn write_atomic(
+pub(crate) fn write_atomic(
     bytes: &[u8],
     path: &Path,
     wrap: impl for<'a> FnOnce(&'a mut File) -> Box<dyn Write + 'a>,

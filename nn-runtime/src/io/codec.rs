@@ -250,6 +250,16 @@ fn check_version(metadata: &Metadata, context: &str) -> Result<()> {
     }
 }
 
+/// Parses a safetensors buffer after [`read_header`]'s checks, for readers of files other
+/// tools wrote (`crate::interop`).
+pub(crate) fn parse<'a>(bytes: &'a [u8], context: &str) -> Result<SafeTensors<'a>> {
+    read_header(bytes, context)?;
+    SafeTensors::deserialize(bytes).map_err(|e| Error::Format {
+        context: context.to_owned(),
+        message: format!("not a valid safetensors file ({} bytes): {e}", bytes.len()),
+    })
+}
+
 /// Checks `bytes` against `model` and, only if everything fits, copies the values in.
 pub(super) fn decode_into<T: Float, M: Tensors<T> + ?Sized>(
     model: &mut M,

@@ -101,6 +101,11 @@
 mod atomic;
 mod codec;
 
+/// Atomic writes of any bytes, for the other file formats the crate writes (ONNX models).
+pub(crate) use atomic::write_atomic;
+/// Checked parsing of safetensors written by other tools (PyTorch, Keras).
+pub(crate) use codec::parse as parse_safetensors;
+
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;

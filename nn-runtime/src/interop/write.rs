@@ -1,0 +1,114 @@
+//! Writing a network's tensors as a framework's safetensors file.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use safetensors::tensor::{Dtype, View};
+
+use super::plan::plan;
+use super::read::transpose;
+use super::{Framework, Naming};
+use crate::{Error, Float, Network, Result};
+
+/// One tensor's bytes, as the `safetensors` crate wants to see them.
+struct Raw {
+    dtype: Dtype,
+    shape: Vec<usize>,
+    bytes: Vec<u8>,
+}
+
+impl View for &Raw {
+    fn dtype(&self) -> Dtype {
+        self.dtype
+    }
+
+    fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    fn data(&self) -> Cow<'_, [u8]> {
+        Cow::Borrowed(&self.bytes)
+    }
+
+    fn data_len(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+/// `values` as little-endian bytes of the network's element type.
+fn encode<T: Float>(values: &[f64]) -> (Dtype, Vec<u8>) {
+    if T::DTYPE == "F64" {
+        (
+            Dtype::F64,
+            values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        )
+    } else {
+        // Exact: the values were f32 before they were widened.
+        (
+            Dtype::F32,
+            values
+                .iter()
+                .flat_map(|&v| (v as f32).to_le_bytes())
+                .collect(),
+        )
+    }
+}
+
+/// The safetensors bytes of `network` in `framework`'s names and layouts.
+pub(super) fn export<T: Float, N: Network<T> + ?Sized>(
+    network: &N,
+    framework: Framework,
+    naming: &Naming,
+) -> Result<Vec<u8>> {
+    let entries = plan(network, framework, naming)?;
+    let by_key: HashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.nn_key.as_str(), i))
+        .collect();
+    let mut tensors: Vec<(String, Raw)> = Vec::new();
+    network.visit_tensors(&mut |t| {
+        let Some(entry) = by_key
+            .get(format!("{}.{}", t.layer, t.name).as_str())
+            .map(|&i| &entries[i])
+        else {
+            return;
+        };
+        let mut values: Vec<f64> = t.data.iter().map(|v| v.as_f64()).collect();
+        if let (true, &[rows, cols]) = (entry.transposed, entry.shape.as_slice()) {
+            values = transpose(&values, rows, cols);
+        }
+        let (dtype, bytes) = encode::<T>(&values);
+        tensors.push((
+            entry.key.clone(),
+            Raw {
+                dtype,
+                shape: entry.framework_shape(),
+                bytes,
+            },
+        ));
+        if framework == Framework::PyTorch && t.name == "moving_mean" {
+            // A state_dict has it, and `load_state_dict` (strict) wants it: 0 batches seen.
+            let bytes = 0i64.to_le_bytes().to_vec();
+            let key = format!("{}.num_batches_tracked", entry.module);
+            tensors.push((
+                key,
+                Raw {
+                    dtype: Dtype::I64,
+                    shape: Vec::new(),
+                    bytes,
+                },
+            ));
+        }
+    });
+    let metadata = match framework {
+        Framework::PyTorch => Some(HashMap::from([("format".to_owned(), "pt".to_owned())])),
+        Framework::Keras => None,
+    };
+    safetensors::tensor::serialize(tensors.iter().map(|(k, v)| (k.as_str(), v)), metadata).map_err(
+        |e| Error::Format {
+            context: format!("to {framework} safetensors"),
+            message: format!("cannot serialize: {e}"),
+        },
+    )
+}
