@@ -16,15 +16,16 @@
 #   bench-peers/run.sh --quick      # smoke run: 1 round, 0.3 s per workload
 #   options: --rounds N  --seconds S  --only burn,torch  (nn always runs)
 #            --note TEXT  (a sentence put into BENCHMARKS.md, e.g. which nn this measures)
+#            --no-build   (measure the peer binaries already in the target directory)
 #
 # Steps, each re-runnable:
 #   1. a Python venv in bench-peers/.venv (git-ignored) with torch, jax[cpu], keras, numpy;
 #      skipped when they import. Torch comes from the CPU-only wheel index when that host is
 #      reachable, otherwise from PyPI (whose Linux wheel brings CUDA libraries it won't use).
-#   2. the Rust peers in release, one binary per peer (src/bin/peer_*.rs), built with
-#      --keep-going, so one that fails to build is reported and the others still run. The target
-#      directory is $CARGO_TARGET_DIR, or bench-peers/target. A cold build takes about 15 minutes
-#      on 2 cores (burn alone about 11).
+#   2. the Rust peers in release, one binary per peer (src/bin/peer_*.rs) behind its own
+#      feature, built one by one, so one that fails to build is reported and the others run.
+#      The target directory is $CARGO_TARGET_DIR, or bench-peers/target. Cold, burn is the
+#      slow one: about 11 minutes on 2 idle cores, and over 50 on cores shared with other builds.
 #   3. gen_data.py writes the weights and data (seed 42) to a temporary directory, deleted on exit.
 #   4. driver.py checks that every peer reproduces nn's first ten training losses (and its
 #      inference outputs) to 1e-3 relative, stopping with an error if one does not, then runs the
@@ -37,6 +38,7 @@ ROUNDS=5
 SECONDS_PER=1.5
 ONLY=""
 NOTE=""
+BUILD=1
 ARGS=("$@")
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -45,6 +47,7 @@ while [[ $# -gt 0 ]]; do
         --seconds) SECONDS_PER="$2"; shift ;;
         --only) ONLY="$2"; shift ;;
         --note) NOTE="$2"; shift ;;
+        --no-build) BUILD=0 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -75,17 +78,21 @@ fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HERE/target}"
 LOG="$CARGO_TARGET_DIR/bench-peers-build.log"
 mkdir -p "$CARGO_TARGET_DIR"
-: > "$LOG"
-for peer in nn burn candle dfdx; do
+[[ $BUILD == 1 ]] && : > "$LOG"
+# One build per peer, nn first: a dependency that fails to build (or takes too long) only costs
+# its own peer. Building them in one cargo call would not do that: the package's library
+# depends on every enabled peer, so every binary would wait for (and fail with) the slowest.
+for peer in nn candle dfdx burn; do
+    [[ $BUILD == 1 ]] || break
+    features=()
+    [[ $peer != nn ]] && features=(--features "$peer")
     rm -f "$CARGO_TARGET_DIR/release/peer-$peer"
+    echo "run.sh: building peer-$peer (log: $LOG)" >&2
+    if ! (cd "$HERE" && cargo build --release "${features[@]}" --bin "peer-$peer") >>"$LOG" 2>&1
+    then
+        echo "run.sh: peer-$peer did not build; it is reported as not built" >&2
+    fi
 done
-echo "run.sh: building the Rust peers (log: $LOG)" >&2
-# --keep-going: a peer that fails to build leaves no binary, and the others are still built.
-if ! (cd "$HERE" && cargo build --release --keep-going --features burn,candle,dfdx --bins) \
-    >"$LOG" 2>&1; then
-    echo "run.sh: some Rust peers did not build (they are reported as not built):" >&2
-    grep -E '^error' "$LOG" | sort -u | head -20 >&2
-fi
 
 # 3. Data, 4. measurements.
 DATA="$(mktemp -d)"
