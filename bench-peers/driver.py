@@ -170,7 +170,7 @@ def fmt(value, unit):
     if unit == "samples/s":
         return f"{value / 1000:.1f}k"
     if unit == "us":
-        return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+        return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
     return f"{value:,.0f}"
 
 
@@ -181,10 +181,13 @@ def shell(cmd):
         return ""
 
 
-def lock_versions():
+def lock_versions(measured):
+    """Versions of the measured Rust peers' crates, from bench-peers/Cargo.lock."""
     lock = (HERE / "Cargo.lock").read_text()
     found = re.findall(r'name = "([^"]+)"\nversion = "([^"]+)"', lock)
-    wanted = ("burn", "burn-ndarray", "candle-core", "candle-nn", "dfdx", "matrixmultiply")
+    crates = {"nn": ["matrixmultiply"], "burn": ["burn", "burn-ndarray"],
+              "candle": ["candle-core", "candle-nn"], "dfdx": ["dfdx"]}
+    wanted = {c for key in measured for c in crates.get(key, [])}
     return {n: v for n, v in found if n in wanted}
 
 
@@ -206,7 +209,7 @@ def section(args, peer_list, failed, versions, check_lines, losses, samples, err
         + (args.note + " " if args.note else "")
         + "Every peer trains and runs the same networks from the same initial weights on the "
         "same synthetic data (written by `bench-peers/gen_data.py`, seed 42), with two threads "
-        f"everywhere; {args.rounds} rounds, each peer in turn in every round (the order rotating), "
+        f"everywhere; {args.rounds} round(s), each peer in turn in every round (the order rotating), "
         f"each workload timed for {args.seconds} s after a warm-up; medians over the rounds, "
         "with the lowest and highest round in brackets.",
         "",
@@ -227,7 +230,7 @@ def section(args, peer_list, failed, versions, check_lines, losses, samples, err
         ),
         "",
         "Versions: "
-        + ", ".join(f"{k} {v}" for k, v in sorted({**lock_versions(), **versions}.items()))
+        + ", ".join(f"{k} {v}" for k, v in sorted({**lock_versions([p[0] for p in peer_list]), **versions}.items()))
         + ".",
         "",
         "Reproduce (from the repository root):",

@@ -55,7 +55,7 @@ while [[ $# -gt 0 ]]; do
 done
 COMMAND="bench-peers/run.sh"
 for a in "${ARGS[@]}"; do
-    COMMAND+=" $(printf '%q' "$a")"
+    if [[ $a =~ ^[A-Za-z0-9_.,=/:-]+$ ]]; then COMMAND+=" $a"; else COMMAND+=" $(printf '%q' "$a")"; fi
 done
 
 # 1. Python peers.

@@ -56,7 +56,7 @@ impl Trainer {
     fn new(dev: &Cpu, layers: &[DenseInit], data: &Data) -> Self {
         let model: Mlp = load!(dev, MlpSpec, layers);
         let config = SgdConfig {
-            lr: LEARNING_RATE,
+            lr: f64::from(LEARNING_RATE),
             momentum: None,
             weight_decay: None,
         };
