@@ -1,39 +1,14 @@
 //! Writing a network's tensors as a framework's safetensors file.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
-use safetensors::tensor::{Dtype, View};
+use safetensors::tensor::Dtype;
 
 use super::plan::plan;
 use super::read::transpose;
 use super::{Framework, Naming};
+use crate::io::Encoded;
 use crate::{Error, Float, Network, Result};
-
-/// One tensor's bytes, as the `safetensors` crate wants to see them.
-struct Raw {
-    dtype: Dtype,
-    shape: Vec<usize>,
-    bytes: Vec<u8>,
-}
-
-impl View for &Raw {
-    fn dtype(&self) -> Dtype {
-        self.dtype
-    }
-
-    fn shape(&self) -> &[usize] {
-        &self.shape
-    }
-
-    fn data(&self) -> Cow<'_, [u8]> {
-        Cow::Borrowed(&self.bytes)
-    }
-
-    fn data_len(&self) -> usize {
-        self.bytes.len()
-    }
-}
 
 /// `values` as little-endian bytes of the network's element type.
 fn encode<T: Float>(values: &[f64]) -> (Dtype, Vec<u8>) {
@@ -66,7 +41,7 @@ pub(super) fn export<T: Float, N: Network<T> + ?Sized>(
         .enumerate()
         .map(|(i, e)| (e.nn_key.as_str(), i))
         .collect();
-    let mut tensors: Vec<(String, Raw)> = Vec::new();
+    let mut tensors: Vec<(String, Encoded)> = Vec::new();
     network.visit_tensors(&mut |t| {
         let Some(entry) = by_key
             .get(format!("{}.{}", t.layer, t.name).as_str())
@@ -81,7 +56,7 @@ pub(super) fn export<T: Float, N: Network<T> + ?Sized>(
         let (dtype, bytes) = encode::<T>(&values);
         tensors.push((
             entry.key.clone(),
-            Raw {
+            Encoded {
                 dtype,
                 shape: entry.framework_shape(),
                 bytes,
@@ -93,7 +68,7 @@ pub(super) fn export<T: Float, N: Network<T> + ?Sized>(
             let key = format!("{}.num_batches_tracked", entry.module);
             tensors.push((
                 key,
-                Raw {
+                Encoded {
                     dtype: Dtype::I64,
                     shape: Vec::new(),
                     bytes,

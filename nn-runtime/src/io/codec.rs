@@ -9,11 +9,15 @@ use safetensors::tensor::{Dtype, Metadata, SafeTensors, View};
 use super::{FORMAT, VERSION};
 use crate::{Error, Float, Result, Tensors};
 
-/// One tensor, encoded, as the `safetensors` crate wants to see it.
-struct Encoded {
-    dtype: Dtype,
-    shape: Vec<usize>,
-    bytes: Vec<u8>,
+/// One tensor, encoded, as the `safetensors` crate wants to see it (also what the weight
+/// exchange writes).
+pub(crate) struct Encoded {
+    /// The element type.
+    pub dtype: Dtype,
+    /// The dimensions.
+    pub shape: Vec<usize>,
+    /// The little-endian bytes.
+    pub bytes: Vec<u8>,
 }
 
 impl View for &Encoded {

@@ -104,6 +104,7 @@ mod codec;
 /// Atomic writes of any bytes, for the other file formats the crate writes (ONNX models).
 pub(crate) use atomic::write_atomic;
 /// Checked parsing of safetensors written by other tools (PyTorch, Keras).
+pub(crate) use codec::Encoded;
 pub(crate) use codec::parse as parse_safetensors;
 
 use std::fs::File;
