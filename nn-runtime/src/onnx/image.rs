@@ -166,14 +166,14 @@ pub(super) fn apply<T: Float>(
     spec: &ActivationSpec<'_, T>,
     layer: &str,
 ) -> Result<Value> {
-    if let ActivationSpec::PRelu { alpha } = spec {
-        if alpha.len() != x.layout.width() {
-            return Err(Error::WidthMismatch {
-                context: format!("to_onnx: {layer}.alpha"),
-                expected: x.layout.width(),
-                actual: alpha.len(),
-            });
-        }
+    if let ActivationSpec::PRelu { alpha } = spec
+        && alpha.len() != x.layout.width()
+    {
+        return Err(Error::WidthMismatch {
+            context: format!("to_onnx: {layer}.alpha"),
+            expected: x.layout.width(),
+            actual: alpha.len(),
+        });
     }
     Ok(match (x.layout, spec) {
         (Layout::Image(_), ActivationSpec::Softmax) => {
