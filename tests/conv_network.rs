@@ -233,15 +233,13 @@ fn a_small_convolutional_network_learns_the_digits() {
     assert!(accuracy > 0.9, "test accuracy {accuracy}");
 }
 
+/// The ONNX export covers image layers (tests/onnx_export.rs runs this network's twin in
+/// ONNX Runtime); the PyTorch and Keras weight exchange does not map them yet.
 #[test]
-fn onnx_export_and_weight_exchange_refuse_image_layers_by_name() {
+fn onnx_export_takes_image_layers_and_weight_exchange_refuses_them_by_name() {
     let net = Small::new(1);
-    let err = nn::onnx::to_onnx(&net).unwrap_err();
-    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
-    assert!(
-        err.to_string().contains("conv2d_0 is a conv2d layer"),
-        "{err}"
-    );
+    let model = nn::onnx::to_onnx(&net).unwrap();
+    assert!(!model.is_empty());
     let err = nn::interop::to_framework_bytes(
         &net,
         nn::interop::Framework::PyTorch,

@@ -1,8 +1,11 @@
 //! The ONNX export against ONNX Runtime: networks covering every activation (inside dense
 //! layers and on their own), batch norm (with and without a dense bias before it), dropout
-//! and alpha dropout, in f32 and f64, exported with `nn::onnx::to_onnx`, checked by
-//! `onnx.checker` and run by ONNX Runtime (tests/onnx/check.py); the outputs must equal
-//! `predict`'s within 1e-5 (relative to values above 1).
+//! and alpha dropout, and convolutional networks (valid and same padding, strides, rectangular
+//! kernels, max, average and global average pooling, batch norm over channels, activations
+//! on images, flatten then dense, an image output), in f32 and f64, exported with
+//! `nn::onnx::to_onnx`, checked by `onnx.checker` and run by ONNX Runtime
+//! (tests/onnx/check.py); the outputs must equal `predict`'s within 1e-5 (relative to values
+//! above 1).
 //!
 //! Needs Python 3 with tests/onnx/requirements.txt (./scripts/test installs them);
 //! `NN_SKIP_ONNX_RUNTIME=1` skips the comparison on purpose.
@@ -111,8 +114,78 @@ network! {
     OutBatchNorm(6) < dense(8), batchnorm(epsilon = 0.01) >
 }
 
-/// Sets every batch-norm tensor and PReLU slope to varied values (fresh ones are 1, 0, 0, 1
-/// and 0.25, which would hide a swapped or ignored tensor).
+network! {
+    /// Valid and same convolutions, a (3, 5) kernel, max pooling, flatten then dense.
+    ConvValid(8, 8, 2) <
+        conv2d(4, 3, relu), maxpool(2), conv2d(3, (3, 5), tanh, padding = same), flatten,
+        dense(5, elu), dense(3, softmax)
+    >
+}
+
+network! {
+    /// A same convolution with stride 2 on a 7x6 image (TensorFlow's uneven split: one more
+    /// column of padding on the right), batch norm over channels, swish as a layer, average
+    /// pooling over a (2, 3) window.
+    ConvSame(7, 6, 3) <
+        conv2d(4, (3, 5), leaky_relu(0.2), padding = same, stride = 2), batchnorm, swish,
+        avgpool((2, 3)), flatten, dense(4)
+    >
+}
+
+network! {
+    /// PReLU inside a strided convolution, batch norm and dropout on an image, GELU, global
+    /// average pooling into a softmax dense layer.
+    ConvGlobal(9, 9, 2) <
+        conv2d(6, 3, prelu, stride = 2), batchnorm, dropout(0.2), conv2d(4, 2, gelu),
+        global_avgpool, dense(3, softmax)
+    >
+}
+
+network! {
+    /// An image output: a PReLU layer of its own (a slope per pixel and channel), SELU, max
+    /// pooling with a stride smaller than its window, a valid stride that drops a row.
+    ConvImageOut(5, 4, 2) <
+        conv2d(3, (2, 3), he_normal, padding = same), prelu, maxpool(2, stride = 1),
+        conv2d(2, 2, selu, lecun_normal, stride = 2, allow = unused_pixels)
+    >
+}
+
+network! {
+    /// tests/conv_network.rs' network: same conv, max pooling, a (2, 3) kernel, batch norm,
+    /// flatten and dense layers.
+    ConvSmall(6, 6, 2) <
+        conv2d(3, 3, tanh, padding = same), maxpool(2), conv2d(4, (2, 3), relu), batchnorm,
+        flatten, dense(5, tanh), dense(3, softmax)
+    >
+}
+
+network! {
+    /// A strided same conv with a (3, 5) kernel and a bias as the output.
+    OutConv(5, 6, 2) < conv2d(3, (3, 5), padding = same, stride = 2, bias = true) >
+}
+
+network! {
+    /// Max pooling over (2, 3) windows as the output.
+    OutMaxPool(4, 6, 3) < maxpool((2, 3)) >
+}
+
+network! {
+    /// Average pooling, stride 1, as the output.
+    OutAvgPool(4, 5, 3) < avgpool(2, stride = 1) >
+}
+
+network! {
+    /// Global average pooling as the output.
+    OutGlobalAvgPool(3, 4, 5) < global_avgpool >
+}
+
+network! {
+    /// Batch norm over channels as the output.
+    OutBatchNorm2d(3, 4, 5) < batchnorm(epsilon = 0.01) >
+}
+
+/// Sets every batch-norm tensor, bias and PReLU slope to varied values (fresh ones are 1, 0,
+/// 0, 1, 0 and 0.25, which would hide a swapped or ignored tensor).
 fn vary<T: Float, N: Network<T>>(network: &mut N) {
     network.visit_tensors_mut(&mut |t| {
         let salt = t.layer.len() + t.name.len();
@@ -122,7 +195,7 @@ fn vary<T: Float, N: Network<T>>(network: &mut N) {
                 (TensorKind::State, "moving_variance") => 0.3 + wave * wave * 4.0,
                 (TensorKind::State, _) => wave,
                 (TensorKind::Parameter, "gamma") => 1.0 + wave,
-                (TensorKind::Parameter, "beta" | "alpha") => wave,
+                (TensorKind::Parameter, "beta" | "alpha" | "bias") => wave,
                 _ => continue,
             });
         }
@@ -256,6 +329,60 @@ fn onnx_runtime_matches_predict_for_each_op_at_the_output() {
     push!(OutLinear, "outlinear");
     push!(OutBatchNorm, "outbatchnorm");
     check("ops", cases, cases64);
+}
+
+/// Convolutional networks, in f32 and f64 (where `Conv` and `AveragePool` run in single
+/// precision between casts: ONNX Runtime has no double kernels of them).
+#[test]
+fn onnx_runtime_matches_predict_for_convolutional_networks() {
+    let (mut cases, mut cases64) = (Vec::new(), Vec::new());
+    macro_rules! push {
+        ($net:ident, $name:literal, $seed:literal) => {{
+            let mut network = $net::new($seed);
+            vary(&mut network);
+            cases.push(case(concat!($name, "_f32"), &network));
+            let mut network = $net::<f64>::seeded($seed);
+            vary(&mut network);
+            cases64.push(case(concat!($name, "_f64"), &network));
+        }};
+    }
+    push!(ConvValid, "convvalid", 1);
+    push!(ConvSame, "convsame", 2);
+    push!(ConvGlobal, "convglobal", 3);
+    push!(ConvImageOut, "convimageout", 4);
+    push!(ConvSmall, "convsmall", 5);
+    push!(OutConv, "outconv", 6);
+    push!(OutMaxPool, "outmaxpool", 7);
+    push!(OutAvgPool, "outavgpool", 8);
+    push!(OutGlobalAvgPool, "outglobalavgpool", 9);
+    push!(OutBatchNorm2d, "outbatchnorm2d", 10);
+    check("conv", cases, cases64);
+}
+
+/// Image layers assembled by hand that do not fit are refused, naming the layer.
+#[test]
+fn an_image_layer_of_the_wrong_width_is_refused_by_name() {
+    use nn::layer::{Conv2d, Inspect, Padding};
+    let mut rng = nn::seeded_rng(0);
+    let conv = Conv2d::<4, 4, 1, 4, 4, 2, Relu>::new(
+        (3, 3),
+        (1, 1),
+        Padding::Same,
+        Relu,
+        Initializer::HeNormal,
+        &mut rng,
+    )
+    .expect("conv")
+    .named("conv");
+    let layers: [&dyn Inspect<f32>; 1] = [&conv];
+    assert!(nn::onnx::layers_to_onnx(&layers, 16, 32, "Conv").is_ok());
+    let err = nn::onnx::layers_to_onnx(&layers, 15, 32, "Conv").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "to_onnx: conv: expected inputs of width 16, got width 15"
+    );
+    let err = nn::onnx::layers_to_onnx(&layers, 16, 30, "Conv").unwrap_err();
+    assert!(matches!(err, nn::Error::WidthMismatch { .. }), "{err}");
 }
 
 #[test]

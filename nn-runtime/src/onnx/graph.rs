@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::proto::{AttributeProto, DOUBLE, FLOAT, NodeProto, TensorProto};
+use super::proto::{AttributeProto, DOUBLE, FLOAT, INT64, NodeProto, TensorProto};
 use crate::{Error, Float, Result};
 
 /// The graph under construction, in one element type (`FLOAT` or `DOUBLE`).
@@ -118,6 +118,30 @@ impl GraphBuilder {
         }
         self.initializers.push(tensor);
         name
+    }
+
+    /// An `INT64` constant of shape `[dims.len()]` holding `dims` (a fresh initializer): the
+    /// target shape of a `Reshape`.
+    pub(super) fn shape(&mut self, base: &str, dims: &[i64]) -> String {
+        let name = self.fresh(base);
+        self.initializers.push(TensorProto {
+            dims: vec![dims.len() as i64],
+            data_type: INT64,
+            int64_data: dims.to_vec(),
+            name: name.clone(),
+            ..TensorProto::default()
+        });
+        name
+    }
+
+    /// `Cast(x, to)`: the value `x` as the ONNX element type `to`.
+    pub(super) fn cast(&mut self, x: &str, to: i32, base: &str) -> String {
+        self.node(
+            "Cast",
+            &[x],
+            vec![AttributeProto::int("to", i64::from(to))],
+            base,
+        )
     }
 
     /// Appends the node `op(inputs)` with `attributes`; returns its output, a fresh name

@@ -6,32 +6,35 @@
 //! | dense without one | `MatMul(x, kernel)`, then the activation | `{layer}.kernel` |
 //! | batch norm | `BatchNormalization(x, gamma, beta, moving_mean, moving_variance; epsilon)` on `[batch, width]` (ONNX's `N × C`) | `{layer}.gamma`, `.beta`, `.moving_mean`, `.moving_variance` |
 //! | dropout, alpha dropout | none: the identity at inference | |
-//! | activation | as in the activation table | `{layer}.alpha` for PReLU |
+//! | activation | as in the activation table, in the input's layout | `{layer}.alpha` for PReLU |
+//! | conv2d, pooling, batch norm over channels | as in the `image` module's table | |
+//!
+//! Dense layers and batch norm take rows: an image before them is flattened first (the
+//! `value` module); image layers take NCHW images, and a row before them is reshaped.
 
-use super::activation;
 use super::graph::GraphBuilder;
+use super::image;
 use super::proto::AttributeProto;
-use crate::activation::ActivationSpec;
+use super::value::Value;
 use crate::layer::{Inspect, LayerSpec};
 use crate::{Error, Float, Result};
 
-/// Appends the inference nodes of `layer` applied to the value `x` of width `width`; returns
-/// the output's name and width.
+/// Appends the inference nodes of `layer` applied to the value `x`; returns the output value.
 ///
 /// # Errors
-/// [`Error::WidthMismatch`] if the layer does not take inputs of width `width`, and the
-/// errors of [`GraphBuilder::initializer`]: a tensor name taken by an earlier layer of the
-/// same name.
+/// [`Error::WidthMismatch`] if the layer does not take inputs of `x`'s width (or a PReLU
+/// has not one slope per unit), and the errors of [`GraphBuilder::initializer`]: a tensor
+/// name taken by an earlier layer of the same name.
 pub(super) fn emit<T: Float>(
     graph: &mut GraphBuilder,
-    x: &str,
-    width: usize,
+    x: Value,
     layer: &dyn Inspect<T>,
-) -> Result<(String, usize)> {
+) -> Result<Value> {
     let name = layer.name();
-    let takes = |expected: usize| {
+    let row = |graph: &mut GraphBuilder, x: Value, expected: usize| {
+        let width = x.layout.width();
         if expected == width {
-            Ok(())
+            Ok(x.into_flat(graph, name))
         } else {
             Err(Error::WidthMismatch {
                 context: format!("to_onnx: {name}"),
@@ -40,19 +43,6 @@ pub(super) fn emit<T: Float>(
             })
         }
     };
-    if let Some(ActivationSpec::PRelu { alpha }) = layer.spec().activation() {
-        let units = match layer.spec() {
-            LayerSpec::Dense { kernel, .. } => kernel.ncols(),
-            _ => width,
-        };
-        if alpha.len() != units {
-            return Err(Error::WidthMismatch {
-                context: format!("to_onnx: {name}.alpha"),
-                expected: units,
-                actual: alpha.len(),
-            });
-        }
-    }
     Ok(match layer.spec() {
         LayerSpec::Dense {
             kernel,
@@ -61,7 +51,7 @@ pub(super) fn emit<T: Float>(
             ..
         } => {
             let (rows, cols) = kernel.dim();
-            takes(rows)?;
+            let x = row(graph, x, rows)?;
             let kernel = graph.initializer(
                 &format!("{name}.kernel"),
                 &[rows, cols],
@@ -76,14 +66,14 @@ pub(super) fn emit<T: Float>(
                     )?;
                     graph.node(
                         "Gemm",
-                        &[x, &kernel, &bias],
+                        &[&x, &kernel, &bias],
                         vec![],
                         &format!("{name}/gemm"),
                     )
                 }
-                None => graph.node("MatMul", &[x, &kernel], vec![], &format!("{name}/matmul")),
+                None => graph.node("MatMul", &[&x, &kernel], vec![], &format!("{name}/matmul")),
             };
-            (activation::emit(graph, &z, &activation, name)?, cols)
+            image::apply(graph, Value::flat(z, cols), &activation, name)?
         }
         LayerSpec::BatchNorm {
             gamma,
@@ -92,8 +82,9 @@ pub(super) fn emit<T: Float>(
             moving_variance,
             epsilon,
         } => {
-            takes(gamma.len())?;
-            let dims = [gamma.len()];
+            let width = gamma.len();
+            let x = row(graph, x, width)?;
+            let dims = [width];
             let mut tensor = |suffix: &str, values: ndarray::ArrayView1<'_, T>| {
                 graph.initializer(&format!("{name}.{suffix}"), &dims, values.iter().copied())
             };
@@ -103,23 +94,18 @@ pub(super) fn emit<T: Float>(
             let variance = tensor("moving_variance", moving_variance)?;
             let output = graph.node(
                 "BatchNormalization",
-                &[x, &gamma, &beta, &mean, &variance],
+                &[&x, &gamma, &beta, &mean, &variance],
                 vec![AttributeProto::float("epsilon", epsilon)],
                 &format!("{name}/batch_norm"),
             );
-            (output, width)
+            Value::flat(output, width)
         }
-        LayerSpec::Dropout { .. } | LayerSpec::AlphaDropout { .. } => (x.to_owned(), width),
-        LayerSpec::Activation(spec) => (activation::emit(graph, x, &spec, name)?, width),
-        other => {
-            return Err(Error::Unsupported {
-                context: "to_onnx".to_owned(),
-                message: format!(
-                    "{name} is a {} layer, which the ONNX export does not cover yet (dense, \
-                     batch norm, dropout and activation layers are exported)",
-                    other.kind_name()
-                ),
-            });
-        }
+        LayerSpec::Dropout { .. } | LayerSpec::AlphaDropout { .. } => x,
+        LayerSpec::Activation(spec) => image::apply(graph, x, &spec, name)?,
+        spec @ (LayerSpec::Conv2d { .. }
+        | LayerSpec::MaxPool2d { .. }
+        | LayerSpec::AvgPool2d { .. }
+        | LayerSpec::GlobalAvgPool { .. }
+        | LayerSpec::BatchNorm2d { .. }) => image::emit(graph, x, name, spec)?,
     })
 }

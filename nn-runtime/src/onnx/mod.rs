@@ -13,27 +13,44 @@
 //!
 //! The graph is the network's inference function, [`Network::predict`]: dropout is left out,
 //! batch norm uses its running statistics, RReLU its mean slope. How each layer and activation
-//! becomes nodes is tabled in the `layer` and `activation` submodules' docs, repeated here:
+//! becomes nodes is tabled in the `layer`, `image` and `activation` submodules' docs, repeated
+//! here:
 //!
 //! | layer | ONNX |
 //! |---|---|
 //! | dense | `Gemm(x, kernel [in, out], bias)` (`MatMul` without a bias), then its activation |
 //! | batch norm | `BatchNormalization(epsilon)` on `[batch, width]` |
 //! | dropout, alpha dropout | nothing |
+//! | conv2d | `Conv(x, kernel [OC, IC, KH, KW], bias; kernel_shape, strides, pads)`, then its activation |
+//! | maxpool, avgpool | `MaxPool`, `AveragePool` (`kernel_shape`, `strides`; valid) |
+//! | global_avgpool | `GlobalAveragePool`, `Flatten` (f64: `ReduceMean` over the height and width) |
+//! | batchnorm over channels | `BatchNormalization(epsilon)` on NCHW |
+//! | flatten | `Transpose` to NHWC, `Flatten`, where a dense layer, softmax or the output needs a row |
 //! | sigmoid, tanh, relu | `Sigmoid`, `Tanh`, `Relu` |
-//! | softmax | `Softmax(axis = -1)` |
+//! | softmax | `Softmax(axis = -1)` (on the flat row) |
 //! | leaky_relu, rrelu | `LeakyRelu(alpha)`; RReLU's alpha is `(lower + upper) / 2` |
-//! | prelu | `PRelu` with the per-unit slopes |
+//! | prelu | `PRelu` with the per-unit slopes (`[C, H, W]` on an image) |
 //! | elu, selu | `Elu`, `Selu` (f32); for f64, `Relu`, `Min`, `Exp`, `Sub`, `Mul`, `Add` |
 //! | gelu | `0.5 · x · (1 + Erf(x / √2))`; for f64, `Erf` runs on a float `Cast` |
 //! | gelu(tanh) | `0.5 · x · (1 + Tanh(√(2/π) · (x + 0.044715 · x³)))` |
 //! | swish | `x · Sigmoid(x)` |
 //!
-//! ONNX Runtime's CPU provider (1.32) has no double kernels for `Elu`, `Selu` and `Erf`,
-//! hence the f64 spellings. Attributes (slopes, alpha, epsilon) are single precision in ONNX.
-//! `tests/onnx_export.rs` checks, for networks covering every activation and batch norm in
-//! f32 and f64, that `onnx.checker` accepts the model and that ONNX Runtime's outputs equal
-//! `predict`'s within 1e-5.
+//! Images: the graph's input and output stay rows (`[batch, H · W · C]`, channels-last as
+//! Keras lays images out); before the first image layer the row is reshaped to NHWC and
+//! transposed to the NCHW that ONNX's `Conv` and pooling take, image layers follow each other
+//! in NCHW, and before a dense layer (or the output) the image is transposed back and
+//! flattened, which is Keras' `Flatten`. Convolution padding is written as explicit `pads`
+//! (TensorFlow's split for `same`: the odd row or column goes to the bottom or right).
+//!
+//! ONNX Runtime's CPU provider (1.32) has no double kernels for `Elu`, `Selu`, `Erf`, `Conv`,
+//! `AveragePool` and `GlobalAveragePool`, hence the f64 spellings: ELU and SELU from operators
+//! it has in double, `ReduceMean` for the global average, and `Erf`, `Conv` and `AveragePool`
+//! computed in single precision between two `Cast`s (a relative error of about 1e-7).
+//! Attributes (slopes, alpha, epsilon) are single precision in ONNX.
+//! `tests/onnx_export.rs` checks, for networks covering every activation, batch norm,
+//! convolutions (valid and same padding, strides, rectangular kernels), pooling and batch
+//! norm over channels in f32 and f64, that `onnx.checker` accepts the model and that ONNX
+//! Runtime's outputs equal `predict`'s within 1e-5.
 //!
 //! ```
 //! use nn_runtime::{BatchNorm, Dense, Initializer, activation::Relu, layer::Inspect, seeded_rng};
@@ -56,13 +73,16 @@
 
 mod activation;
 mod graph;
+mod image;
 mod layer;
 mod proto;
+mod value;
 
 use std::path::Path;
 
 use graph::GraphBuilder;
 use proto::{GraphProto, ModelProto, OperatorSetIdProto, ValueInfoProto};
+use value::Value;
 
 use crate::layer::Inspect;
 use crate::{Error, Float, Network, Result};
@@ -88,8 +108,7 @@ pub const BATCH_AXIS: &str = "batch";
 /// generated network has two, but a [`crate::network::Chain`] of two generated networks does
 /// (both have a `dense_0`); export such parts one by one. [`Error::WidthMismatch`] if a
 /// layer's width does not follow from the one before it, which the compiler rules out for
-/// generated networks. [`Error::Unsupported`] for an image layer (convolution, pooling,
-/// batch norm over channels), which the export does not cover yet.
+/// generated networks.
 pub fn to_onnx<T: Float, N: Network<T> + ?Sized>(network: &N) -> Result<Vec<u8>> {
     let mut walk = Walk::new::<T>(N::INPUT)?;
     network.visit_layers(&mut |layer| walk.layer(layer));
@@ -132,9 +151,9 @@ pub fn save_onnx<T: Float, N: Network<T> + ?Sized>(
 /// The graph under construction while the layers are visited, with the first error.
 struct Walk {
     graph: GraphBuilder,
-    current: String,
+    /// The last layer's output, the input before the first layer.
+    current: Value,
     input: usize,
-    width: usize,
     failure: Option<Error>,
 }
 
@@ -142,9 +161,8 @@ impl Walk {
     fn new<T: Float>(input: usize) -> Result<Self> {
         Ok(Self {
             graph: GraphBuilder::new::<T>(INPUT)?,
-            current: INPUT.to_owned(),
+            current: Value::flat(INPUT, input),
             input,
-            width: input,
             failure: None,
         })
     }
@@ -153,11 +171,8 @@ impl Walk {
         if self.failure.is_some() {
             return;
         }
-        match layer::emit(&mut self.graph, &self.current, self.width, layer) {
-            Ok((value, width)) => {
-                self.current = value;
-                self.width = width;
-            }
+        match layer::emit(&mut self.graph, self.current.clone(), layer) {
+            Ok(value) => self.current = value,
             Err(error) => self.failure = Some(error),
         }
     }
@@ -166,15 +181,17 @@ impl Walk {
         if let Some(error) = self.failure {
             return Err(error);
         }
-        if self.width != output {
+        let last = self.current;
+        if last.layout.width() != output {
             return Err(Error::WidthMismatch {
                 context: "to_onnx: the output".to_owned(),
                 expected: output,
-                actual: self.width,
+                actual: last.layout.width(),
             });
         }
         let elem_type = self.graph.elem_type();
-        self.graph.identity_to(&self.current, OUTPUT);
+        let last = last.into_flat(&mut self.graph, OUTPUT);
+        self.graph.identity_to(&last, OUTPUT);
         let input_doc = "a batch of inputs, one row per sample";
         let output_doc = "the network's predictions, one row per sample";
         let graph = GraphProto {

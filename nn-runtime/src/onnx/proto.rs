@@ -1,7 +1,8 @@
 //! The ONNX protobuf messages the exporter writes, as `prost` types.
 //!
-//! Only the subset an inference graph of dense layers needs: a model with one graph of nodes,
-//! attributes, initializers and typed inputs and outputs. The field numbers are those of the
+//! Only the subset an inference graph of dense and image layers needs: a model with one graph
+//! of nodes, attributes (floats, integers, lists of integers), initializers (floating point,
+//! and `INT64` shapes) and typed inputs and outputs. The field numbers are those of the
 //! ONNX specification's `onnx.proto3` (IR version 8); fields the exporter never sets are left
 //! out, which protobuf allows (absent fields read as their defaults).
 
@@ -11,11 +12,15 @@ use prost::Message;
 pub(super) const FLOAT: i32 = 1;
 /// `TensorProto.DataType.DOUBLE`.
 pub(super) const DOUBLE: i32 = 11;
+/// `TensorProto.DataType.INT64` (the shapes `Reshape` takes).
+pub(super) const INT64: i32 = 7;
 
 /// `AttributeProto.AttributeType.FLOAT`.
 const ATTRIBUTE_FLOAT: i32 = 1;
 /// `AttributeProto.AttributeType.INT`.
 const ATTRIBUTE_INT: i32 = 2;
+/// `AttributeProto.AttributeType.INTS`.
+const ATTRIBUTE_INTS: i32 = 7;
 
 /// A whole model: the IR version, the operator sets, the graph.
 #[derive(Clone, PartialEq, Message)]
@@ -75,8 +80,9 @@ pub(super) struct NodeProto {
     pub attribute: Vec<AttributeProto>,
 }
 
-/// A named attribute of a node; the exporter uses single floats and integers only, always
-/// written (even a zero), so no reader has to tell an absent value from a default one.
+/// A named attribute of a node; the exporter uses single floats, integers and lists of
+/// integers, always written (even a zero), so no reader has to tell an absent value from a
+/// default one.
 #[derive(Clone, PartialEq, Message)]
 pub(super) struct AttributeProto {
     #[prost(string, tag = "1")]
@@ -85,6 +91,8 @@ pub(super) struct AttributeProto {
     pub f: Option<f32>,
     #[prost(int64, optional, tag = "3")]
     pub i: Option<i64>,
+    #[prost(int64, repeated, tag = "8")]
+    pub ints: Vec<i64>,
     #[prost(int32, tag = "20")]
     pub r#type: i32,
 }
@@ -96,6 +104,7 @@ impl AttributeProto {
             name: name.to_owned(),
             f: Some(value as f32),
             i: None,
+            ints: Vec::new(),
             r#type: ATTRIBUTE_FLOAT,
         }
     }
@@ -106,12 +115,24 @@ impl AttributeProto {
             name: name.to_owned(),
             f: None,
             i: Some(value),
+            ints: Vec::new(),
             r#type: ATTRIBUTE_INT,
+        }
+    }
+
+    /// A list-of-integers attribute (`kernel_shape`, `strides`, `pads`, `perm`, `axes`).
+    pub(super) fn ints(name: &str, values: &[i64]) -> Self {
+        Self {
+            name: name.to_owned(),
+            f: None,
+            i: None,
+            ints: values.to_vec(),
+            r#type: ATTRIBUTE_INTS,
         }
     }
 }
 
-/// A constant tensor (an initializer): values in `float_data` or `double_data`.
+/// A constant tensor (an initializer): values in `float_data`, `double_data` or `int64_data`.
 #[derive(Clone, PartialEq, Message)]
 pub(super) struct TensorProto {
     #[prost(int64, repeated, tag = "1")]
@@ -120,6 +141,8 @@ pub(super) struct TensorProto {
     pub data_type: i32,
     #[prost(float, repeated, tag = "4")]
     pub float_data: Vec<f32>,
+    #[prost(int64, repeated, tag = "7")]
+    pub int64_data: Vec<i64>,
     #[prost(string, tag = "8")]
     pub name: String,
     #[prost(double, repeated, tag = "10")]
