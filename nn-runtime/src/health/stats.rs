@@ -4,6 +4,7 @@
 use ndarray::{ArrayView2, Axis};
 
 use crate::activation::ActivationKind;
+use crate::optim::sum_of_squares;
 use crate::{Float, ParamMut};
 
 /// A unit of a sigmoid or tanh layer counts as saturated when its derivative, averaged over
@@ -94,14 +95,13 @@ pub(crate) struct ParamNorms {
 impl ParamNorms {
     /// Adds one visited parameter.
     pub fn add<T: Float>(&mut self, param: &ParamMut<'_, T>) {
-        let squares = |values: &[T]| values.iter().map(|v| v.as_f64().powi(2)).sum::<f64>();
         self.non_finite |= param.grad.iter().any(|g| !g.is_finite());
         match param.name {
             "kernel" | "gamma" => {
-                self.weight_grad = Some(squares(param.grad));
-                self.weight = Some(squares(param.value));
+                self.weight_grad = Some(sum_of_squares(param.grad));
+                self.weight = Some(sum_of_squares(param.value));
             }
-            "bias" | "beta" => self.bias_grad = Some(squares(param.grad)),
+            "bias" | "beta" => self.bias_grad = Some(sum_of_squares(param.grad)),
             _ => {}
         }
     }

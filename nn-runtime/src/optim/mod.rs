@@ -87,7 +87,8 @@ pub use clip::{GradientClip, global_norm};
 pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
 
-use clip::{Clip, sum_of_squares};
+use clip::Clip;
+pub(crate) use clip::sum_of_squares;
 
 use crate::validate::check_hyperparameter;
 use crate::{Error, Float, Parameters, Result, TensorShape};

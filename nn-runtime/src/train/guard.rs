@@ -2,6 +2,7 @@
 //! a gradient past a threshold) and give back the last good weights.
 
 use crate::optim::GradientClip;
+use crate::optim::sum_of_squares;
 use crate::validate::check_hyperparameter;
 use crate::{Error, Float, Network, ParamMut, Result};
 
@@ -171,13 +172,15 @@ impl<T: Float> Watch<T> {
         norms.clear();
         let mut first_non_finite: Option<(&'static str, &'static str)> = None;
         network.visit_params(&mut |param: ParamMut<'_, T>| {
-            let mut squares = 0.0;
-            for g in param.grad {
-                let g = g.as_f64();
-                if !g.is_finite() && first_non_finite.is_none() {
-                    first_non_finite = Some((param.layer, param.name));
-                }
-                squares += g * g;
+            // One branch-free pass per parameter: a NaN or infinity makes the sum non-finite,
+            // and only then are the elements looked at one by one (a finite f64 gradient
+            // whose square overflows is not a non-finite gradient).
+            let squares = sum_of_squares(param.grad);
+            if !squares.is_finite()
+                && first_non_finite.is_none()
+                && param.grad.iter().any(|g| !g.is_finite())
+            {
+                first_non_finite = Some((param.layer, param.name));
             }
             match norms.last_mut() {
                 Some((layer, sum)) if *layer == param.layer => *sum += squares,
