@@ -1,18 +1,14 @@
-//! Allocation counts: `predict_one` allocates nothing, and neither does the runtime's own code
-//! in a steady-state training step.
+//! Allocation counts: `predict_one` allocates nothing, and neither does a steady-state
+//! training step, GEMMs included, on one thread and on two.
 //!
 //! A counting global allocator (its own test binary, since a `#[global_allocator]` is per
 //! binary) counts every allocation; the whole check is one `#[test]`, so no other test of
 //! this binary allocates concurrently.
 //!
-//! The one allocation left in a training step is not the runtime's: matrixmultiply (behind
-//! ndarray's `general_mat_mul`) allocates its packing buffer on every GEMM call, with an
-//! alignment of 32 or 64 bytes, which nothing in `nn` asks for. The test tells the two apart
-//! by that alignment and pins both counts: zero allocations of the runtime's, and exactly one
-//! per GEMM (three per dense layer: forward, kernel gradient, input gradient). With the `blas`
-//! feature OpenBLAS packs into its own memory and the second count is zero too. The GEMMs run
-//! on one thread here (`MATMUL_NUM_THREADS=1`): matrixmultiply's thread pool hands work over
-//! through crossbeam channels, which allocate now and then when a thread has to wait.
+//! The GEMMs (nn-gemm) keep their packing buffers per thread and hand work to their thread
+//! pool through a mutex and condition variables, so after a warm-up step has sized every
+//! buffer (and started the pool) nothing is allocated. With the `blas` feature the GEMMs are
+//! OpenBLAS's, which packs into memory of its own.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,20 +19,16 @@ use nn::reexports::ndarray::Array2;
 struct Counting;
 
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-static ALIGNED: AtomicUsize = AtomicUsize::new(0);
 
-fn count(layout: Layout) {
+fn count() {
     ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-    if layout.align() >= 32 {
-        ALIGNED.fetch_add(1, Ordering::SeqCst);
-    }
 }
 
 // SAFETY: every method forwards to `System`, which upholds `GlobalAlloc`'s contract; the
 // counter is an atomic and does not allocate.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count(layout);
+        count();
         // SAFETY: the caller's contract is `System.alloc`'s.
         unsafe { System.alloc(layout) }
     }
@@ -47,13 +39,13 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count(layout);
+        count();
         // SAFETY: as `alloc`.
         unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count(layout);
+        count();
         // SAFETY: as `dealloc` and `alloc`.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -62,18 +54,11 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// The allocations `f` makes, and how many of them ask for an alignment of 32 bytes or more.
-fn allocations<R>(f: impl FnOnce() -> R) -> ((usize, usize), R) {
-    let before = (
-        ALLOCATIONS.load(Ordering::SeqCst),
-        ALIGNED.load(Ordering::SeqCst),
-    );
+/// The allocations `f` makes.
+fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
     let result = f();
-    let after = (
-        ALLOCATIONS.load(Ordering::SeqCst),
-        ALIGNED.load(Ordering::SeqCst),
-    );
-    ((after.0 - before.0, after.1 - before.1), result)
+    (ALLOCATIONS.load(Ordering::SeqCst) - before, result)
 }
 
 network! {
@@ -85,6 +70,11 @@ network! {
         dense(48, he_normal), batchnorm, relu, dropout(0.2),
         dense(32, tanh, l2 = 1e-4), dense(5, softmax)
     >
+}
+
+network! {
+    /// Large enough that its GEMMs (64 x 256 x 512 and up) are split over the thread pool.
+    Large(256) < dense(512, relu), dense(256, relu), dense(10, softmax) >
 }
 
 network! {
@@ -120,34 +110,25 @@ fn step<N: Network<f32>>(
     loss
 }
 
-/// matrixmultiply's packing buffers in one step of `Classifier` (3 dense layers x 3 GEMMs).
-#[cfg(not(feature = "blas"))]
-const GEMMS_PER_STEP: usize = 9;
-#[cfg(feature = "blas")]
-const GEMMS_PER_STEP: usize = 0;
-
 #[test]
 fn steady_state_training_steps_and_predict_one_allocate_nothing() {
-    // SAFETY: this binary's only test sets the variable before any GEMM (matrixmultiply reads
-    // it once, at its first call) and before starting any thread, so nothing reads the
-    // environment concurrently.
-    unsafe { std::env::set_var("MATMUL_NUM_THREADS", "1") };
+    // Two GEMM threads even on a one-core machine, so the pool's hand-over is counted too.
+    // SAFETY: this binary's only test sets the variable before any GEMM (nn-gemm reads it once,
+    // when its pool starts) and before starting any thread, so nothing reads the environment
+    // concurrently.
+    unsafe { std::env::set_var("NN_NUM_THREADS", "2") };
     // predict_one on the stack (Tiny) and on the thread-local scratch (Wide, after its first
     // call on this thread).
     let tiny = Tiny::new(1);
     let sample: [f32; 16] = std::array::from_fn(|i| i as f32 / 16.0 - 0.5);
     let (count, output) = allocations(|| tiny.predict_one(&sample).unwrap());
-    assert_eq!(count, (0, 0), "Tiny::predict_one allocated");
+    assert_eq!(count, 0, "Tiny::predict_one allocated");
     assert!(output.iter().all(|v| v.is_finite()));
     let wide = Wide::new(2);
     let sample: [f32; 8] = std::array::from_fn(|i| i as f32 / 8.0);
     wide.predict_one(&sample).unwrap();
     let (count, _) = allocations(|| wide.predict_one(&sample).unwrap());
-    assert_eq!(
-        count,
-        (0, 0),
-        "Wide::predict_one allocated after its first call"
-    );
+    assert_eq!(count, 0, "Wide::predict_one allocated after its first call");
 
     // Training: one warm-up step sizes every buffer and the optimizer's state; the steps after
     // it allocate nothing, with SGD and with Adam.
@@ -168,17 +149,27 @@ fn steady_state_training_steps_and_predict_one_allocate_nothing() {
             }
             loss
         });
-        let (total, aligned) = count;
-        assert_eq!(
-            total - aligned,
-            0,
-            "the runtime allocated in 5 steps after the first"
-        );
-        assert_eq!(
-            aligned,
-            5 * GEMMS_PER_STEP,
-            "one packing buffer per GEMM call"
-        );
+        assert_eq!(count, 0, "5 training steps after the first allocated");
         assert!(last < first, "training lowers the loss: {first} -> {last}");
     }
+
+    // The same with GEMMs large enough for the thread pool (it starts in the warm-up step).
+    let x = inputs(64, 256);
+    let labels: Vec<usize> = (0..64).map(|i| i % 10).collect();
+    let mut grad = Array2::zeros((64, 10));
+    let mut net = Large::new(4);
+    let mut optimizer = Sgd::new(0.05).unwrap();
+    let first = step(&mut net, &mut optimizer, &x, &labels, &mut grad);
+    let (count, last) = allocations(|| {
+        let mut loss = first;
+        for _ in 0..5 {
+            loss = step(&mut net, &mut optimizer, &x, &labels, &mut grad);
+        }
+        loss
+    });
+    assert_eq!(
+        count, 0,
+        "5 threaded training steps after the first allocated"
+    );
+    assert!(last < first, "training lowers the loss: {first} -> {last}");
 }

@@ -14,7 +14,7 @@ use ndarray::NdFloat;
 /// assert_eq!(f32::cast(0.5), 0.5f32);
 /// assert_eq!(<f64 as Float>::DTYPE, "F64");
 /// ```
-pub trait Float: NdFloat + Default + std::iter::Sum + 'static {
+pub trait Float: NdFloat + Default + std::iter::Sum + nn_gemm::Element + 'static {
     /// The safetensors dtype name of this type (`"F32"` or `"F64"`).
     const DTYPE: &'static str;
 

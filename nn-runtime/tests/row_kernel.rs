@@ -70,8 +70,8 @@ fn every_kernel_matches_the_f64_reference_on_every_block_shape() {
     }
 }
 
-/// The AVX2/FMA kernel adds in matrixmultiply's order, so on a processor where both use fused
-/// multiply-adds it gives the batch GEMM's results bit for bit (this exercises the `unsafe`
+/// The AVX2/FMA kernel adds in nn-gemm's order, with fused multiply-adds as nn-gemm's AVX2
+/// kernel, so it gives the batch GEMM's results bit for bit (this exercises the `unsafe`
 /// kernel on every block shape; on other processors it checks the portable fallback the same
 /// way against the f64 reference only, above).
 #[test]

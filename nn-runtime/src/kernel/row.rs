@@ -1,19 +1,18 @@
 //! One sample through a dense layer: `out = x · W + bias` on plain slices, the batch-1 path of
 //! `predict_one`.
 //!
-//! GEMM libraries pack their operands for large products and waste that work on a single row
+//! A GEMM packs its operands for large products and wastes that work on a single row
 //! (matrixmultiply reaches a few GFLOP/s there). This kernel streams the kernel `W` (row-major
 //! `[inputs, outputs]`) once, row by row, accumulating `x_i · W[i, ..]` into registers that
 //! span a block of output columns. On x86-64 with AVX2 and FMA (detected at run time, so the
 //! default `x86-64` target gets it) `f32` runs a vectorized version; everything else runs the
 //! portable loop.
 //!
-//! Both add the products in the order matrixmultiply's GEMM kernels do: one running sum per
+//! Both add the products in the order the batch path's GEMM (nn-gemm) does: one running sum per
 //! output, over the inputs in order, restarted every [`KC`] inputs, the partial sums then added
-//! in order, the bias last. With fused multiply-adds (the AVX2/FMA kernel; matrixmultiply's
-//! kernels on AVX2/FMA and AVX-512 processors) or without (the portable loop; matrixmultiply's
-//! plain AVX and fallback kernels), `predict_one` then gives the batch path's results bit for
-//! bit; `tests/predict_one.rs` in the facade checks they agree within 1e-6 relative. The cost
+//! in order, the bias last. With fused multiply-adds (the `f32` AVX2/FMA kernel, as nn-gemm's
+//! AVX2/FMA kernels) or without (the portable loop, as nn-gemm's portable kernel),
+//! `predict_one` in `f32` then gives the batch path's results bit for bit; `tests/predict_one.rs` in the facade checks they agree within 1e-6 relative. The cost
 //! is one dependency chain per output: a narrow layer waits on the latency of its
 //! multiply-adds, which is what bounds workload D (BENCHMARKS.md).
 
@@ -51,9 +50,9 @@ fn check_lengths<T>(x: &[T], w: &[T], bias: Option<&[T]>, out: &[T]) {
     }
 }
 
-/// The inputs summed into one partial sum before it is added to the total: matrixmultiply's
-/// `kc` for `f32` and `f64`, so the rounding matches its GEMM's.
-pub const KC: usize = 256;
+/// The inputs summed into one partial sum before it is added to the total: nn-gemm's block of
+/// the shared dimension, so the rounding matches the batch path's.
+pub const KC: usize = nn_gemm::KC;
 
 /// Output columns the portable kernel accumulates at once (on the stack).
 const PORTABLE_COLUMNS: usize = 64;
@@ -198,7 +197,7 @@ pub(crate) mod avx2 {
 
     /// `B` vectors of output sums at column `j`: for each, the running sum of
     /// `x_i · W[i, ..]` over the inputs in order, restarted every `KC` inputs with the
-    /// partial sums added in order (matrixmultiply's order), each row's values read by `load`.
+    /// partial sums added in order (nn-gemm's order), each row's values read by `load`.
     ///
     /// # Safety
     /// AVX2 and FMA, and `load(w + i * n + j + 8 * b)` valid for every `i < x.len()`, `b < B`.

@@ -1,0 +1,95 @@
+//! The element types the product is defined for, each with its kernel and its buffers.
+
+use std::cell::RefCell;
+use std::fmt::Debug;
+use std::ops::{Add, Mul};
+
+use crate::kernel::{self, Kernel};
+
+/// An element type [`gemm`](crate::gemm) multiplies: `f32` or `f64`.
+///
+/// Sealed: each type brings its register tile, its kernels and its thread-local packing
+/// buffers, which live in this crate.
+pub trait Element:
+    Copy
+    + Send
+    + Sync
+    + Debug
+    + Default
+    + PartialEq
+    + Add<Output = Self>
+    + Mul<Output = Self>
+    + 'static
+    + sealed::Sealed
+{
+}
+
+impl Element for f32 {}
+impl Element for f64 {}
+
+pub(crate) mod sealed {
+    use super::{Buffers, Kernel};
+
+    /// What the loop nest needs to know about an element type; see [`super::Element`].
+    pub trait Sealed: Sized {
+        /// Rows of the register tile.
+        const MR: usize;
+        /// Columns of the register tile.
+        const NR: usize;
+        /// The kernel for this processor (chosen at run time).
+        fn kernel() -> Kernel<Self>;
+        /// Runs `f` with this thread's packing buffers.
+        fn with_buffers<R>(f: impl FnOnce(&mut Buffers<Self>) -> R) -> R;
+    }
+}
+
+/// One thread's packing buffers for one element type: grown to the largest block packed so
+/// far, never shrunk, so steady-state products allocate nothing.
+#[derive(Default)]
+pub struct Buffers<T> {
+    /// The packed `MC x KC` block of `A`.
+    pub a: Vec<T>,
+    /// The packed `KC x NC` panel of `B`.
+    pub b: Vec<T>,
+}
+
+impl<T: Element> Buffers<T> {
+    /// `buffer`, grown to at least `len` elements (the new ones zero; packing overwrites).
+    pub fn reserve(buffer: &mut Vec<T>, len: usize) -> &mut [T] {
+        if buffer.len() < len {
+            buffer.resize(len, T::default());
+        }
+        &mut buffer[..len]
+    }
+}
+
+thread_local! {
+    static F32_BUFFERS: RefCell<Buffers<f32>> = RefCell::new(Buffers::default());
+    static F64_BUFFERS: RefCell<Buffers<f64>> = RefCell::new(Buffers::default());
+}
+
+impl sealed::Sealed for f32 {
+    const MR: usize = kernel::F32_MR;
+    const NR: usize = kernel::F32_NR;
+
+    fn kernel() -> Kernel<f32> {
+        kernel::f32_kernel()
+    }
+
+    fn with_buffers<R>(f: impl FnOnce(&mut Buffers<f32>) -> R) -> R {
+        F32_BUFFERS.with(|buffers| f(&mut buffers.borrow_mut()))
+    }
+}
+
+impl sealed::Sealed for f64 {
+    const MR: usize = kernel::F64_MR;
+    const NR: usize = kernel::F64_NR;
+
+    fn kernel() -> Kernel<f64> {
+        kernel::f64_kernel()
+    }
+
+    fn with_buffers<R>(f: impl FnOnce(&mut Buffers<f64>) -> R) -> R {
+        F64_BUFFERS.with(|buffers| f(&mut buffers.borrow_mut()))
+    }
+}

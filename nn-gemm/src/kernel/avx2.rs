@@ -1,0 +1,104 @@
+//! The AVX2/FMA kernels: 6 x 16 for `f32` and 6 x 8 for `f64`, each tile held in twelve of
+//! the sixteen vector registers while the shared dimension streams through.
+//!
+//! Each safe entry point checks the processor's features (a cached atomic load, negligible
+//! against the `kc · MR · NR` multiply-adds that follow) and falls back to the portable kernel
+//! without them, so it is sound to call anywhere.
+
+use std::arch::x86_64::{
+    __m256, __m256d, _mm256_fmadd_pd, _mm256_fmadd_ps, _mm256_loadu_pd, _mm256_loadu_ps,
+    _mm256_set1_pd, _mm256_set1_ps, _mm256_setzero_pd, _mm256_setzero_ps, _mm256_storeu_pd,
+    _mm256_storeu_ps,
+};
+
+use super::{F32_MR, F32_NR, F64_MR, F64_NR, TILE, portable, simd_available};
+
+/// The `f32` 6 x 16 kernel (see [`super::Kernel`]).
+///
+/// # Panics
+/// If `a` is shorter than `kc · 6` or `b` than `kc · 16`.
+pub fn f32_6x16(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32; TILE]) {
+    let a = &a.as_chunks::<F32_MR>().0[..kc];
+    let b = &b.as_chunks::<F32_NR>().0[..kc];
+    if simd_available() {
+        // SAFETY: the processor has AVX2 and FMA, the only requirement of `f32_fma`.
+        unsafe { f32_fma(a, b, tile) }
+    } else {
+        portable::kernel::<f32, F32_MR, F32_NR>(kc, a.as_flattened(), b.as_flattened(), tile);
+    }
+}
+
+/// The `f64` 6 x 8 kernel (see [`super::Kernel`]).
+///
+/// # Panics
+/// If `a` is shorter than `kc · 6` or `b` than `kc · 8`.
+pub fn f64_6x8(kc: usize, a: &[f64], b: &[f64], tile: &mut [f64; TILE]) {
+    let a = &a.as_chunks::<F64_MR>().0[..kc];
+    let b = &b.as_chunks::<F64_NR>().0[..kc];
+    if simd_available() {
+        // SAFETY: the processor has AVX2 and FMA, the only requirement of `f64_fma`.
+        unsafe { f64_fma(a, b, tile) }
+    } else {
+        portable::kernel::<f64, F64_MR, F64_NR>(kc, a.as_flattened(), b.as_flattened(), tile);
+    }
+}
+
+/// # Safety
+/// The processor must support AVX2 and FMA. Every load reads 8 lanes at offsets 0 and 8 of a
+/// 16-element array, and the stores write rows `i < 6` at offsets 0 and 8 of the 96-element
+/// tile (`16 · i + 8 + 8 <= 96`), so no access leaves its array.
+#[target_feature(enable = "avx2,fma")]
+unsafe fn f32_fma(a: &[[f32; F32_MR]], b: &[[f32; F32_NR]], tile: &mut [f32; TILE]) {
+    let mut sums: [[__m256; 2]; F32_MR] = [[_mm256_setzero_ps(); 2]; F32_MR];
+    for (a, b) in a.iter().zip(b) {
+        // SAFETY: `b` is 16 elements, so 8 lanes at 0 and at 8 are inside it.
+        let (b0, b1) = unsafe {
+            (
+                _mm256_loadu_ps(b.as_ptr()),
+                _mm256_loadu_ps(b.as_ptr().add(8)),
+            )
+        };
+        for (row, &a) in sums.iter_mut().zip(a) {
+            let a = _mm256_set1_ps(a);
+            row[0] = _mm256_fmadd_ps(a, b0, row[0]);
+            row[1] = _mm256_fmadd_ps(a, b1, row[1]);
+        }
+    }
+    for (out, row) in tile.as_chunks_mut::<F32_NR>().0.iter_mut().zip(&sums) {
+        // SAFETY: `out` is 16 elements, so 8 lanes at 0 and at 8 are inside it.
+        unsafe {
+            _mm256_storeu_ps(out.as_mut_ptr(), row[0]);
+            _mm256_storeu_ps(out.as_mut_ptr().add(8), row[1]);
+        }
+    }
+}
+
+/// # Safety
+/// The processor must support AVX2 and FMA. Every load reads 4 lanes at offsets 0 and 4 of an
+/// 8-element array, and the stores write rows `i < 6` at offsets 0 and 4 of the first 48 tile
+/// elements, so no access leaves its array.
+#[target_feature(enable = "avx2,fma")]
+unsafe fn f64_fma(a: &[[f64; F64_MR]], b: &[[f64; F64_NR]], tile: &mut [f64; TILE]) {
+    let mut sums: [[__m256d; 2]; F64_MR] = [[_mm256_setzero_pd(); 2]; F64_MR];
+    for (a, b) in a.iter().zip(b) {
+        // SAFETY: `b` is 8 elements, so 4 lanes at 0 and at 4 are inside it.
+        let (b0, b1) = unsafe {
+            (
+                _mm256_loadu_pd(b.as_ptr()),
+                _mm256_loadu_pd(b.as_ptr().add(4)),
+            )
+        };
+        for (row, &a) in sums.iter_mut().zip(a) {
+            let a = _mm256_set1_pd(a);
+            row[0] = _mm256_fmadd_pd(a, b0, row[0]);
+            row[1] = _mm256_fmadd_pd(a, b1, row[1]);
+        }
+    }
+    for (out, row) in tile.as_chunks_mut::<F64_NR>().0.iter_mut().zip(&sums) {
+        // SAFETY: `out` is 8 elements, so 4 lanes at 0 and at 4 are inside it.
+        unsafe {
+            _mm256_storeu_pd(out.as_mut_ptr(), row[0]);
+            _mm256_storeu_pd(out.as_mut_ptr().add(4), row[1]);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! The kernel for every processor: plain multiplies and adds, which the compiler vectorizes
+//! for the target it builds for.
+
+use super::TILE;
+use crate::Element;
+
+/// The `MR x NR` tile of one packed sliver pair (see [`super::Kernel`]).
+///
+/// # Panics
+/// If `a` is shorter than `kc · MR` or `b` than `kc · NR`, or the tile does not fit.
+pub fn kernel<T: Element, const MR: usize, const NR: usize>(
+    kc: usize,
+    a: &[T],
+    b: &[T],
+    tile: &mut [T; TILE],
+) {
+    const { assert!(MR * NR <= TILE) };
+    let a = &a.as_chunks::<MR>().0[..kc];
+    let b = &b.as_chunks::<NR>().0[..kc];
+    let mut sums = [[T::default(); NR]; MR];
+    for (a, b) in a.iter().zip(b) {
+        for (row, &a) in sums.iter_mut().zip(a) {
+            for (sum, &b) in row.iter_mut().zip(b) {
+                *sum = *sum + a * b;
+            }
+        }
+    }
+    for (out, row) in tile.chunks_exact_mut(NR).zip(&sums) {
+        out.copy_from_slice(row);
+    }
+}

@@ -1,0 +1,134 @@
+//! The matrix product of `nn`: `C = A · B` on ndarray views of any strides, with no heap
+//! allocation once a thread has seen its largest product.
+//!
+//! GEMM libraries such as matrixmultiply (behind ndarray's `general_mat_mul`) and gemm allocate
+//! their packing buffers on every call. A training step makes three products per dense layer,
+//! so those libraries cost a training loop several allocations per step, however carefully
+//! the rest of it reuses its buffers. This crate is the same algorithm (the BLIS loop nest:
+//! pack a `KC x NC` panel of `B` and an `MC x KC` block of `A`, then run an `MR x NR`
+//! register-blocked kernel over them), with the packing buffers kept in thread-local storage
+//! and grown only when a larger product comes along.
+//!
+//! - **Kernels**: on x86-64 processors with AVX2 and FMA (detected at run time, so programs
+//!   built for the default `x86-64` target use them) a 6 x 16 `f32` and a 6 x 8 `f64` kernel
+//!   of fused multiply-adds; elsewhere a portable kernel of plain multiplies and adds.
+//! - **Order of the sums**: every output is one running sum over the shared dimension in
+//!   order, restarted every [`KC`] terms, the partial sums then added in order. A
+//!   one-sample kernel that sums in the same order (nn's `vec_mat`) therefore gives the same
+//!   results bit for bit.
+//! - **Threads** (feature `threading`, on by default): products of at least
+//!   [`PARALLEL_THRESHOLD`] multiply-adds are split into column (or row) blocks over a pool of
+//!   persistent threads, one per core (`NN_NUM_THREADS` caps it). Handing work to the pool
+//!   takes a mutex and a condition variable, which do not allocate either.
+//!
+//! ```
+//! use ndarray::{array, Array2};
+//!
+//! let a = array![[1.0f32, 2.0], [3.0, 4.0]];
+//! let b = array![[5.0f32, 6.0], [7.0, 8.0]];
+//! let mut c = Array2::zeros((2, 2));
+//! nn_gemm::gemm(a.view(), b.t(), c.view_mut()); // transposes are views, never copies
+//! assert_eq!(c, array![[17.0, 23.0], [39.0, 53.0]]);
+//! ```
+
+mod blocking;
+mod driver;
+mod element;
+mod kernel;
+mod pack;
+#[cfg(feature = "threading")]
+mod pool;
+mod split;
+
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+pub use blocking::{KC, PARALLEL_THRESHOLD};
+pub use element::Element;
+pub use kernel::simd_available;
+
+/// `c = a · b`, overwriting `c`, on views of any strides (a transpose `x.t()` is a view).
+///
+/// Allocates only the first time the calling thread (or a pool thread) needs a packing buffer
+/// larger than any before; a product with no elements, or `a`'s width 0, fills `c` with zeros.
+/// Large products run on the thread pool when the `threading` feature is on (see the crate
+/// documentation).
+///
+/// # Panics
+/// If the shapes disagree: `a` is `m x k`, `b` must be `k x n` and `c` `m x n`.
+pub fn gemm<T: Element>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, c: ArrayViewMut2<'_, T>) {
+    let (m, k) = a.dim();
+    let (k2, n) = b.dim();
+    assert_eq!(k, k2, "gemm: a is {m} x {k} but b has {k2} rows");
+    assert_eq!(
+        c.dim(),
+        (m, n),
+        "gemm: c must be {m} x {n}, the shape of a · b"
+    );
+    split::run(a, b, c, threads_for(m, k, n));
+}
+
+/// [`gemm`] on the calling thread alone, whatever its size; the pool's threads run this.
+///
+/// # Panics
+/// As [`gemm`].
+pub fn gemm_single_thread<T: Element>(
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    c: ArrayViewMut2<'_, T>,
+) {
+    let (m, k) = a.dim();
+    let (k2, n) = b.dim();
+    assert_eq!(k, k2, "gemm: a is {m} x {k} but b has {k2} rows");
+    assert_eq!(
+        c.dim(),
+        (m, n),
+        "gemm: c must be {m} x {n}, the shape of a · b"
+    );
+    split::run(a, b, c, 1);
+}
+
+/// [`gemm_single_thread`] with the portable kernel whatever the processor: the plain
+/// multiplies and adds a processor without AVX2 and FMA runs. For tests and comparisons.
+///
+/// # Panics
+/// As [`gemm`].
+pub fn gemm_portable<T: Element>(
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    mut c: ArrayViewMut2<'_, T>,
+) {
+    let (m, k) = a.dim();
+    let (k2, n) = b.dim();
+    assert_eq!(k, k2, "gemm: a is {m} x {k} but b has {k2} rows");
+    assert_eq!(
+        c.dim(),
+        (m, n),
+        "gemm: c must be {m} x {n}, the shape of a · b"
+    );
+    if k == 0 {
+        c.fill(T::default());
+    } else if m > 0 && n > 0 {
+        driver::gemm_with(kernel::portable_kernel::<T>(), a, b, c);
+    }
+}
+
+/// How many threads a product of this shape runs on.
+fn threads_for(m: usize, k: usize, n: usize) -> usize {
+    if m.saturating_mul(k).saturating_mul(n) < PARALLEL_THRESHOLD {
+        return 1;
+    }
+    available_threads()
+}
+
+/// The threads a large product is split over: the pool's size with the `threading` feature,
+/// else 1.
+pub fn available_threads() -> usize {
+    #[cfg(feature = "threading")]
+    {
+        pool::size()
+    }
+    #[cfg(not(feature = "threading"))]
+    {
+        1
+    }
+}
