@@ -73,7 +73,7 @@ fn train_step(
             grad.view_mut(),
         )
         .expect("loss");
-    net.backward(grad.view(), of).expect("backward");
+    net.backward_parameters(grad.view(), of).expect("backward");
     sgd.step(net).expect("step");
     loss
 }

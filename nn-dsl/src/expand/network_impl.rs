@@ -59,7 +59,9 @@ fn network_impl(network: &Network) -> TokenStream {
         .filter(|layer| layer.has_field())
         .collect();
     let fields: Vec<_> = layers.iter().map(|layer| &layer.field).collect();
-    let (Some(last), Some(last_field)) = (layers.last(), fields.last()) else {
+    let (Some(last), Some(first_field), Some(last_field)) =
+        (layers.last(), fields.first(), fields.last())
+    else {
         // The checks reject an empty layer list; nothing to generate.
         return TokenStream::new();
     };
@@ -74,15 +76,48 @@ fn network_impl(network: &Network) -> TokenStream {
     };
     let last_index = layers.len() - 1;
     let last_input = previous_output(last_index);
-    let earlier = fields
+    // The layers between the last and the first; the first gets the input gradient only when
+    // the caller asks for it (`input_gradient`), else the cheaper parameters-only pass.
+    let middle = fields
         .iter()
         .enumerate()
         .take(last_index)
+        .skip(1)
         .rev()
         .map(|(index, field)| {
             let layer_input = previous_output(index);
             quote!(let __grad = ::nn::Layer::backward(&mut self.#field, #layer_input, __grad)?;)
         });
+    let last_step = |entry: TokenStream, parameters_only: TokenStream| {
+        if last_index == 0 {
+            quote! {
+                if input_gradient {
+                    ::nn::Layer::#entry(&mut self.#last_field, __last_input, grad)?
+                } else {
+                    ::nn::Layer::#parameters_only(&mut self.#last_field, __last_input, grad)?;
+                    ::nn::Layer::output(&self.#last_field)
+                }
+            }
+        } else {
+            quote!(::nn::Layer::#entry(&mut self.#last_field, __last_input, grad)?)
+        }
+    };
+    let from_output = last_step(quote!(backward), quote!(backward_parameters));
+    let from_pre_activation = last_step(
+        quote!(backward_from_pre_activation),
+        quote!(backward_parameters_from_pre_activation),
+    );
+    let first_step = (last_index > 0).then(|| {
+        quote! {
+            #(#middle)*
+            let __grad = if input_gradient {
+                ::nn::Layer::backward(&mut self.#first_field, __input, __grad)?
+            } else {
+                ::nn::Layer::backward_parameters(&mut self.#first_field, __input, __grad)?;
+                ::nn::Layer::output(&self.#first_field)
+            };
+        }
+    });
 
     // Only dense layers with L1/L2 factors add a penalty.
     let penalized = layers.iter().filter(|layer| {
@@ -124,6 +159,28 @@ fn network_impl(network: &Network) -> TokenStream {
     };
 
     quote! {
+        impl<T: ::nn::Float> #name<T> {
+            /// The backward pass of `Network::backward` (`input_gradient`) and of
+            /// `Network::backward_parameters` (not: the first layer skips its input gradient,
+            /// and the returned view, its output, is meant to be dropped).
+            #[doc(hidden)]
+            fn __nn_backward(
+                &mut self,
+                grad: ::nn::__private::ndarray::ArrayView2<'_, T>,
+                of: ::nn::loss::GradientOf,
+                input_gradient: bool,
+            ) -> ::nn::Result<::nn::__private::ndarray::ArrayView2<'_, T>> {
+                let __input = self.state.training_input()?;
+                let __last_input = #last_input;
+                let __grad = match of {
+                    ::nn::loss::GradientOf::Output => #from_output,
+                    ::nn::loss::GradientOf::PreActivation => #from_pre_activation,
+                };
+                #first_step
+                Ok(__grad)
+            }
+        }
+
         #[automatically_derived]
         impl<T: ::nn::Float> ::nn::Network<T> for #name<T> {
             const INPUT: usize = #input;
@@ -154,18 +211,15 @@ fn network_impl(network: &Network) -> TokenStream {
                 grad: ::nn::__private::ndarray::ArrayView2<'_, T>,
                 of: ::nn::loss::GradientOf,
             ) -> ::nn::Result<::nn::__private::ndarray::ArrayView2<'_, T>> {
-                let __input = self.state.training_input()?;
-                let __last_input = #last_input;
-                let __grad = match of {
-                    ::nn::loss::GradientOf::Output => {
-                        ::nn::Layer::backward(&mut self.#last_field, __last_input, grad)?
-                    }
-                    ::nn::loss::GradientOf::PreActivation => {
-                        ::nn::Layer::backward_from_pre_activation(&mut self.#last_field, __last_input, grad)?
-                    }
-                };
-                #(#earlier)*
-                Ok(__grad)
+                self.__nn_backward(grad, of, true)
+            }
+
+            fn backward_parameters(
+                &mut self,
+                grad: ::nn::__private::ndarray::ArrayView2<'_, T>,
+                of: ::nn::loss::GradientOf,
+            ) -> ::nn::Result<()> {
+                self.__nn_backward(grad, of, false).map(drop)
             }
 
             fn predict(

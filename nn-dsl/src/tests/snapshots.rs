@@ -69,12 +69,13 @@ fn lines(source: &str) -> usize {
     expansion(source).lines().count()
 }
 
-/// The design card network expands to 255 lines, 63.75 per layer (measured with rustc 1.95,
-/// prettyplease 0.3). The bound leaves about 10% of room, so only real growth (a new item or
-/// statement per layer, say) fails; raise it deliberately, with the snapshots.
+/// The design card network expands to 290 lines, 72.5 per layer (measured with rustc 1.95,
+/// prettyplease 0.3; 26 of them the shared backward pass behind `backward` and
+/// `backward_parameters`). The bound leaves about 10% of room, so only real growth (a new item
+/// or statement per layer, say) fails; raise it deliberately, with the snapshots.
 #[test]
 fn expansion_size_per_layer_stays_bounded() {
-    const MAX_LINES_PER_LAYER: f64 = 70.0;
+    const MAX_LINES_PER_LAYER: f64 = 80.0;
     let per_layer = lines(MNIST) as f64 / 4.0;
     assert!(
         per_layer <= MAX_LINES_PER_LAYER,
@@ -82,14 +83,14 @@ fn expansion_size_per_layer_stays_bounded() {
     );
 }
 
-/// Each added `dense(64, relu)` costs 32.5 lines (measured: 3 layers 216 lines, 50 layers
-/// 1744): a field, a constructor, a forward, a backward and an inference step, a penalty
+/// Each added `dense(64, relu)` costs 36 lines (measured: 3 layers 259 lines, 50 layers
+/// 1951): a field, a constructor, a forward, a backward and an inference step, a penalty
 /// term, a summary row and three visitor calls. The fixed part (impl headers, `new`,
 /// `predict_one`, ...) is amortized over the layers. Prints the numbers BENCHMARKS.md
 /// quotes: `cargo test -p nn-dsl expansion_lines -- --nocapture`.
 #[test]
 fn expansion_lines_grow_linearly_with_the_layers() {
-    const MAX_LINES_PER_ADDED_LAYER: f64 = 36.0;
+    const MAX_LINES_PER_ADDED_LAYER: f64 = 40.0;
     let small = lines(&deep(1));
     let large = lines(&deep(48));
     let marginal = (large - small) as f64 / 47.0;

@@ -64,7 +64,7 @@ pub fn diagnose<T: Float, N: Network<T> + Clone>(
         targets,
         grad.resize(inputs.nrows(), N::OUTPUT),
     )?;
-    copy.backward(grad.view(), of)?;
+    copy.backward_parameters(grad.view(), of)?;
     let loss_value = value.as_f64() + copy.penalty().as_f64();
     Ok(HealthReport::of_last_step(&mut copy, learning_rate).with_loss(loss_value))
 }

@@ -25,9 +25,9 @@ pub fn conv2d_forward<T: Float>(
 
 /// The gradients of [`conv2d_forward`] from `grad_z` (`[batch · OH · OW, OC]`): overwrites
 /// `kernel_grad` (`[KH · KW · C, OC]`) with `colsᵀ · grad_z`, `bias_grad` (if any) with the
-/// column sums of `grad_z`, and `grad_input` (`[batch, H · W · C]`) with
-/// `col2im(grad_z · kernelᵀ)`, using `grad_cols` as scratch.
-#[allow(clippy::too_many_arguments)]
+/// column sums of `grad_z`, and, when `input_gradient` is given as `(grad_cols, grad_input)`,
+/// `grad_input` (`[batch, H · W · C]`) with `col2im(grad_z · kernelᵀ)`, using `grad_cols`
+/// (`[batch · OH · OW, KH · KW · C]`) as scratch.
 pub fn conv2d_backward<T: Float>(
     geometry: &ConvGeometry,
     cols: ArrayView2<'_, T>,
@@ -35,8 +35,7 @@ pub fn conv2d_backward<T: Float>(
     kernel: ArrayView2<'_, T>,
     kernel_grad: ArrayViewMut2<'_, T>,
     bias_grad: Option<ArrayViewMut1<'_, T>>,
-    mut grad_cols: ArrayViewMut2<'_, T>,
-    grad_input: ArrayViewMut2<'_, T>,
+    input_gradient: Option<(ArrayViewMut2<'_, T>, ArrayViewMut2<'_, T>)>,
 ) {
     matmul_at_b(cols, grad_z, kernel_grad);
     if let Some(mut bias_grad) = bias_grad {
@@ -45,6 +44,8 @@ pub fn conv2d_backward<T: Float>(
             bias_grad += &row;
         }
     }
-    matmul_a_bt(grad_z, kernel, grad_cols.view_mut());
-    col2im(geometry, grad_cols.view(), grad_input);
+    if let Some((mut grad_cols, grad_input)) = input_gradient {
+        matmul_a_bt(grad_z, kernel, grad_cols.view_mut());
+        col2im(geometry, grad_cols.view(), grad_input);
+    }
 }

@@ -273,6 +273,48 @@ impl<
         self.initializer
     }
 
+    /// The backward pass from the gradient of the output, through the activation.
+    fn backward_through_activation(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        grad_output: ArrayView2<'_, T>,
+        input_gradient: bool,
+    ) -> Result<ArrayView2<'_, T>> {
+        let widths = (Self::IN, Self::OUT);
+        super::check_backward(self.name, &self.output, widths, &input, &grad_output)?;
+        let rows = input.nrows();
+        self.activation.backward(
+            self.pre_activation.view(),
+            self.output.view(),
+            grad_output,
+            self.grad_pre_activation.resize(rows, Self::OUT),
+        );
+        Ok(self.backward_linear(rows, input_gradient))
+    }
+
+    /// The backward pass from the gradient of the pre-activation (a fused loss's).
+    fn backward_given_pre_activation(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        grad_pre_activation: ArrayView2<'_, T>,
+        input_gradient: bool,
+    ) -> Result<ArrayView2<'_, T>> {
+        let widths = (Self::IN, Self::OUT);
+        super::check_backward(
+            self.name,
+            &self.output,
+            widths,
+            &input,
+            &grad_pre_activation,
+        )?;
+        self.activation.clear_grads();
+        let rows = input.nrows();
+        self.grad_pre_activation
+            .resize(rows, Self::OUT)
+            .assign(&grad_pre_activation);
+        Ok(self.backward_linear(rows, input_gradient))
+    }
+
     fn kernel_matrix(&self) -> ArrayView2<'_, T> {
         let rows = self.geometry.patch_len();
         self.kernel
@@ -281,8 +323,10 @@ impl<
             .expect("invariant: the kernel is standard layout")
     }
 
-    /// Parameter gradients and the input gradient from `grad_pre_activation` (already written).
-    fn backward_linear(&mut self, rows: usize) -> ArrayView2<'_, T> {
+    /// Parameter gradients and (when `input_gradient`) the input gradient from
+    /// `grad_pre_activation` (already written). Without the input gradient the returned view is
+    /// whatever an earlier call left there.
+    fn backward_linear(&mut self, rows: usize, input_gradient: bool) -> ArrayView2<'_, T> {
         let positions = rows * self.geometry.positions();
         let patch = self.geometry.patch_len();
         let kernel = self
@@ -302,8 +346,12 @@ impl<
             kernel,
             kernel_grad,
             self.bias.is_some().then(|| self.bias_grad.view_mut()),
-            self.grad_cols.resize(positions, patch),
-            self.grad_input.resize(rows, Self::IN),
+            input_gradient.then(|| {
+                (
+                    self.grad_cols.resize(positions, patch),
+                    self.grad_input.resize(rows, Self::IN),
+                )
+            }),
         );
         self.grad_input.view()
     }
@@ -396,16 +444,7 @@ impl<
         input: ArrayView2<'_, T>,
         grad_output: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
-        let widths = (Self::IN, Self::OUT);
-        super::check_backward(self.name, &self.output, widths, &input, &grad_output)?;
-        let rows = input.nrows();
-        self.activation.backward(
-            self.pre_activation.view(),
-            self.output.view(),
-            grad_output,
-            self.grad_pre_activation.resize(rows, Self::OUT),
-        );
-        Ok(self.backward_linear(rows))
+        self.backward_through_activation(input, grad_output, true)
     }
 
     fn backward_from_pre_activation(
@@ -413,20 +452,25 @@ impl<
         input: ArrayView2<'_, T>,
         grad_pre_activation: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
-        let widths = (Self::IN, Self::OUT);
-        super::check_backward(
-            self.name,
-            &self.output,
-            widths,
-            &input,
-            &grad_pre_activation,
-        )?;
-        self.activation.clear_grads();
-        let rows = input.nrows();
-        self.grad_pre_activation
-            .resize(rows, Self::OUT)
-            .assign(&grad_pre_activation);
-        Ok(self.backward_linear(rows))
+        self.backward_given_pre_activation(input, grad_pre_activation, true)
+    }
+
+    fn backward_parameters(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        grad_output: ArrayView2<'_, T>,
+    ) -> Result<()> {
+        self.backward_through_activation(input, grad_output, false)
+            .map(drop)
+    }
+
+    fn backward_parameters_from_pre_activation(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        grad_pre_activation: ArrayView2<'_, T>,
+    ) -> Result<()> {
+        self.backward_given_pre_activation(input, grad_pre_activation, false)
+            .map(drop)
     }
 
     fn output(&self) -> ArrayView2<'_, T> {

@@ -265,6 +265,7 @@ impl<A: Activation<T>, T: Float> Core<A, T> {
         input: ArrayView2<'_, T>,
         grad_output: ArrayView2<'_, T>,
         widths: (usize, usize),
+        input_gradient: bool,
     ) -> Result<ArrayView2<'_, T>> {
         super::check_backward(self.name, &self.output, widths, &input, &grad_output)?;
         let rows = input.nrows();
@@ -277,7 +278,7 @@ impl<A: Activation<T>, T: Float> Core<A, T> {
             self.grad_pre_activation.resize(rows, widths.1),
             self.bias.is_some().then(|| self.bias_grad.view_mut()),
         );
-        Ok(self.backward_linear(input, widths.0))
+        Ok(self.backward_linear(input, widths.0, input_gradient))
     }
 
     fn backward_from_pre_activation(
@@ -285,6 +286,7 @@ impl<A: Activation<T>, T: Float> Core<A, T> {
         input: ArrayView2<'_, T>,
         grad_pre_activation: ArrayView2<'_, T>,
         widths: (usize, usize),
+        input_gradient: bool,
     ) -> Result<ArrayView2<'_, T>> {
         super::check_backward(
             self.name,
@@ -300,12 +302,18 @@ impl<A: Activation<T>, T: Float> Core<A, T> {
         if self.bias.is_some() {
             column_sums(grad_pre_activation, self.bias_grad.view_mut());
         }
-        Ok(self.backward_linear(input, widths.0))
+        Ok(self.backward_linear(input, widths.0, input_gradient))
     }
 
-    /// The kernel gradient and the input gradient from `grad_pre_activation` (already
-    /// written, the bias gradient with it).
-    fn backward_linear(&mut self, input: ArrayView2<'_, T>, inputs: usize) -> ArrayView2<'_, T> {
+    /// The kernel gradient and (when `input_gradient`) the input gradient from
+    /// `grad_pre_activation` (already written, the bias gradient with it). Without the input
+    /// gradient the returned view is whatever an earlier call left there.
+    fn backward_linear(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        inputs: usize,
+        input_gradient: bool,
+    ) -> ArrayView2<'_, T> {
         let grad_z = self.grad_pre_activation.view();
         matmul_at_b(input, grad_z, self.kernel_grad.view_mut());
         if self.l1 != 0.0 || self.l2 != 0.0 {
@@ -313,6 +321,9 @@ impl<A: Activation<T>, T: Float> Core<A, T> {
             Zip::from(&mut self.kernel_grad)
                 .and(&self.kernel)
                 .for_each(|g, &w| *g += l1 * signum(w) + two_l2 * w);
+        }
+        if !input_gradient {
+            return self.grad_input.view();
         }
         let rows = grad_z.nrows();
         let grad_input = self.grad_input.resize(rows, inputs);
@@ -394,7 +405,27 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T>
         input: ArrayView2<'_, T>,
         grad_output: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
-        self.core.backward(input, grad_output, (IN, OUT))
+        self.core.backward(input, grad_output, (IN, OUT), true)
+    }
+
+    fn backward_parameters(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        grad_output: ArrayView2<'_, T>,
+    ) -> Result<()> {
+        self.core
+            .backward(input, grad_output, (IN, OUT), false)
+            .map(drop)
+    }
+
+    fn backward_parameters_from_pre_activation(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        grad_pre_activation: ArrayView2<'_, T>,
+    ) -> Result<()> {
+        self.core
+            .backward_from_pre_activation(input, grad_pre_activation, (IN, OUT), false)
+            .map(drop)
     }
 
     fn backward_from_pre_activation(
@@ -403,7 +434,7 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T>
         grad_pre_activation: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
         self.core
-            .backward_from_pre_activation(input, grad_pre_activation, (IN, OUT))
+            .backward_from_pre_activation(input, grad_pre_activation, (IN, OUT), true)
     }
 
     fn output(&self) -> ArrayView2<'_, T> {

@@ -133,6 +133,35 @@ pub trait Layer<T: Float>: Parameters<T> + Tensors<T> {
         self.backward(input, grad_pre_activation)
     }
 
+    /// [`Layer::backward`] for the first layer of a network, whose input gradient nobody reads:
+    /// writes the parameter gradients only. Dense and convolution layers skip the product
+    /// that gives the input gradient (a quarter to a third of a training step's arithmetic in
+    /// the first layer); other layers run [`Layer::backward`].
+    ///
+    /// # Errors
+    /// As [`Layer::backward`].
+    fn backward_parameters(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        grad_output: ArrayView2<'_, T>,
+    ) -> Result<()> {
+        self.backward(input, grad_output).map(drop)
+    }
+
+    /// [`Layer::backward_from_pre_activation`] without the input gradient, as
+    /// [`Layer::backward_parameters`].
+    ///
+    /// # Errors
+    /// As [`Layer::backward`].
+    fn backward_parameters_from_pre_activation(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        grad_pre_activation: ArrayView2<'_, T>,
+    ) -> Result<()> {
+        self.backward_from_pre_activation(input, grad_pre_activation)
+            .map(drop)
+    }
+
     /// The output of the last training forward pass (empty before the first).
     fn output(&self) -> ArrayView2<'_, T>;
 

@@ -104,6 +104,11 @@ where
         self.first.backward(middle, GradientOf::Output)
     }
 
+    fn backward_parameters(&mut self, grad: ArrayView2<'_, T>, of: GradientOf) -> Result<()> {
+        let middle = self.second.backward(grad, of)?;
+        self.first.backward_parameters(middle, GradientOf::Output)
+    }
+
     fn predict(&self, input: ArrayView2<'_, T>) -> Result<Array2<T>> {
         let middle = self.first.predict(input)?;
         self.second.predict(middle.view())

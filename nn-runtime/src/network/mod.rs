@@ -67,6 +67,34 @@ pub trait Network<T: Float = f32>: Parameters<T> + Tensors<T> {
     /// [`crate::Error::ShapeMismatch`] if `grad` does not match the last output.
     fn backward(&mut self, grad: ArrayView2<'_, T>, of: GradientOf) -> Result<ArrayView2<'_, T>>;
 
+    /// [`Network::backward`] without the gradient with respect to the input, which a training
+    /// step does not need: writes every parameter's gradient, and the first layer skips the
+    /// product that would give its input gradient. `fit` calls this; so should a hand-written
+    /// training loop.
+    ///
+    /// ```
+    /// use nn::prelude::*;
+    /// use nn::reexports::ndarray::array;
+    ///
+    /// network! { Net(2) < dense(3, relu), dense(2) > }
+    ///
+    /// let mut net = Net::<f64>::new(1);
+    /// let x = array![[0.5, -1.0], [1.0, 2.0]];
+    /// net.forward_train(x.view())?;
+    /// let grad = array![[1.0, 0.0], [0.0, 1.0]];
+    /// net.backward_parameters(grad.view(), GradientOf::Output)?;
+    /// let kernel_grad = net.dense_0.kernel_grad().to_owned();
+    /// net.backward(grad.view(), GradientOf::Output)?; // the same, and the input gradient
+    /// assert_eq!(net.dense_0.kernel_grad(), &kernel_grad);
+    /// # Ok::<(), nn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Network::backward`].
+    fn backward_parameters(&mut self, grad: ArrayView2<'_, T>, of: GradientOf) -> Result<()> {
+        self.backward(grad, of).map(drop)
+    }
+
     /// Inference on a batch `[batch, INPUT]`: dropout off, batch norm on its running
     /// statistics. Returns `[batch, OUTPUT]`.
     ///

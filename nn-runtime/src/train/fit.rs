@@ -197,7 +197,7 @@ pub fn fit<T: Float, N: Network<T>>(
                 right += correct(network.output(), labels);
             }
             let batch_loss = value.as_f64() + network.penalty().as_f64();
-            network.backward(grad.view(), of)?;
+            network.backward_parameters(grad.view(), of)?;
             if let Some(watch) = watch.as_mut() {
                 let clip = config.optimizer.gradient_clip();
                 watch.check_step(network, batch_loss, clip, (epoch, step))?;
