@@ -60,9 +60,12 @@ fn products(c: &mut Criterion) {
         let b = if tb { b_store.t() } else { b_store.view() };
         let mut out = Array2::<f32>::zeros((m, n));
         group.throughput(Throughput::Elements((2 * m * k * n) as u64));
-        group.bench_function(BenchmarkId::new("nn-gemm 1 thread", name), |bench| {
-            bench.iter(|| nn_gemm::gemm_single_thread(a, b, out.view_mut()))
-        });
+        for kernel in nn_gemm::kernels::<f32>() {
+            let id = format!("nn-gemm 1 thread {}", kernel.name);
+            group.bench_function(BenchmarkId::new(id, name), |bench| {
+                bench.iter(|| nn_gemm::gemm_with_kernel(kernel, a, b, out.view_mut()))
+            });
+        }
         group.bench_function(BenchmarkId::new("nn-gemm threads", name), |bench| {
             bench.iter(|| nn_gemm::gemm(a, b, out.view_mut()))
         });

@@ -8,9 +8,9 @@
 /// sums at the same boundaries.
 pub const KC: usize = 256;
 
-/// Rows of `A` packed at once: an `MC x KC` block (120 KiB in `f32`) is reused from the
-/// level-2 cache for every sliver of `B`. A multiple of both kernels' `MR` (6).
-pub(crate) const MC: usize = 120;
+/// The most rows of `A` packed at once: an `MC x KC` block (up to 192 KiB in `f32`) is reused
+/// from the level-2 cache for every sliver of `B`. A multiple of every kernel's `MR` (6, 12).
+pub(crate) const MC: usize = 192;
 
 /// Columns of `B` packed at once: a multiple of both kernels' `NR` (16 and 8).
 pub(crate) const NC: usize = 3072;

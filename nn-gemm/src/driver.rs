@@ -32,7 +32,7 @@ pub fn gemm_with<T: Element>(
 ) {
     let (m, k) = a.dim();
     let n = b.ncols();
-    let (mr, nr) = (T::MR, T::NR);
+    let (mr, nr) = (kernel.mr, kernel.nr);
     T::with_buffers(|buffers| {
         for jc in (0..n).step_by(NC) {
             let nc = NC.min(n - jc);
@@ -40,8 +40,9 @@ pub fn gemm_with<T: Element>(
                 let kc = KC.min(k - pc);
                 let packed_b = Buffers::reserve(&mut buffers.b, nc.div_ceil(nr) * nr * kc);
                 pack_b(b.slice(s![pc..pc + kc, jc..jc + nc]), nr, packed_b);
-                for ic in (0..m).step_by(MC) {
-                    let mc = MC.min(m - ic);
+                let row_block = row_block(m, mr);
+                for ic in (0..m).step_by(row_block) {
+                    let mc = row_block.min(m - ic);
                     let packed_a = Buffers::reserve(&mut buffers.a, mc.div_ceil(mr) * mr * kc);
                     pack_a(a.slice(s![ic..ic + mc, pc..pc + kc]), mr, packed_a);
                     let block = c.slice_mut(s![ic..ic + mc, jc..jc + nc]);
@@ -50,6 +51,14 @@ pub fn gemm_with<T: Element>(
             }
         }
     });
+}
+
+/// Rows of `A` per packed block: `m` split into as few blocks of at most [`MC`] rows as
+/// possible, of equal size rounded up to whole tiles (128 rows make one block of 132, not 120
+/// and a block of 8).
+fn row_block(m: usize, mr: usize) -> usize {
+    let blocks = m.div_ceil(MC);
+    m.div_ceil(blocks).div_ceil(mr) * mr
 }
 
 /// Runs the kernel over every tile of one block of `C`: `c = tile` on the first `KC` block
@@ -63,7 +72,7 @@ fn tiles<T: Element>(
     overwrite: bool,
 ) {
     let (mc, nc) = c.dim();
-    let (mr, nr) = (T::MR, T::NR);
+    let (mr, nr) = (kernel.mr, kernel.nr);
     let (row_stride, col_stride) = (c.strides()[0], c.strides()[1]);
     let origin = c.as_mut_ptr();
     let mut tile = [T::default(); TILE];
@@ -73,7 +82,30 @@ fn tiles<T: Element>(
         for (is, a) in packed_a.chunks_exact(kc * mr).enumerate() {
             let i0 = is * mr;
             let rows = mr.min(mc - i0);
-            kernel(kc, a, b, &mut tile);
+            (kernel.run)(kc, a, b, &mut tile);
+            if col_stride == 1 {
+                // Rows of `C` are contiguous: whole-row passes the compiler vectorizes.
+                for (i, tile_row) in tile.chunks_exact(nr).take(rows).enumerate() {
+                    // SAFETY: elements `[i0 + i, j0 .. j0 + cols]` of the view `c`, contiguous
+                    // since its column stride is 1 (`i0 + i < mc`, `j0 + cols <= nc`); `c` is
+                    // borrowed mutably by this function and reached only through `origin`, and
+                    // this slice is dropped before the next is made.
+                    let out = unsafe {
+                        std::slice::from_raw_parts_mut(
+                            origin.offset((i0 + i) as isize * row_stride + j0 as isize),
+                            cols,
+                        )
+                    };
+                    if overwrite {
+                        copy_row(out, &tile_row[..cols]);
+                    } else {
+                        for (out, &t) in out.iter_mut().zip(tile_row) {
+                            *out = t + *out;
+                        }
+                    }
+                }
+                continue;
+            }
             for (i, tile_row) in tile.chunks_exact(nr).take(rows).enumerate() {
                 // SAFETY: `i0 + i < mc` and `j0 + j < nc` for `j < cols`, so every offset is
                 // that of an element of the view `c`, which this function borrows mutably and
@@ -89,4 +121,43 @@ fn tiles<T: Element>(
             }
         }
     }
+}
+
+/// `out.copy_from_slice(row)` for the short rows of tiles and slivers, in fixed-size blocks
+/// that compile to vector moves: `copy_from_slice` (or any copy loop, which the compiler turns
+/// into one) calls `memmove`, whose call costs more than the copy at these lengths.
+///
+/// # Panics
+/// If the lengths differ.
+#[inline(always)]
+pub(crate) fn copy_row<T: Copy>(out: &mut [T], row: &[T]) {
+    assert_eq!(out.len(), row.len(), "copy_row: lengths differ");
+    let (out_blocks, out_rest) = out.as_chunks_mut::<8>();
+    let (row_blocks, row_rest) = row.as_chunks::<8>();
+    for (out, row) in out_blocks.iter_mut().zip(row_blocks) {
+        *out = *row;
+    }
+    // The last 0 to 7 elements: a block of 4, of 2, of 1, each at most once (no loop).
+    let (out_rest, row_rest) = copy_block::<T, 4>(out_rest, row_rest);
+    let (out_rest, row_rest) = copy_block::<T, 2>(out_rest, row_rest);
+    let (out_rest, row_rest) = copy_block::<T, 1>(out_rest, row_rest);
+    debug_assert!(out_rest.is_empty() && row_rest.is_empty());
+}
+
+/// Copies the first `N` elements of `row` into `out` when both have that many (a copy of a
+/// constant size, which compiles to moves), and returns what follows them.
+#[inline(always)]
+fn copy_block<'o, 'r, T: Copy, const N: usize>(
+    out: &'o mut [T],
+    row: &'r [T],
+) -> (&'o mut [T], &'r [T]) {
+    if out.len() < N || row.len() < N {
+        return (out, row);
+    }
+    let (out, out_tail) = out.split_at_mut(N);
+    let (row, row_tail) = row.split_at(N);
+    for (out, &value) in out.iter_mut().zip(row) {
+        *out = value;
+    }
+    (out_tail, row_tail)
 }

@@ -32,12 +32,10 @@ pub(crate) mod sealed {
 
     /// What the loop nest needs to know about an element type; see [`super::Element`].
     pub trait Sealed: Sized {
-        /// Rows of the register tile.
-        const MR: usize;
-        /// Columns of the register tile.
-        const NR: usize;
         /// The kernel for this processor (chosen at run time).
         fn kernel() -> Kernel<Self>;
+        /// Every kernel this processor can run, the fastest first (the portable one last).
+        fn kernels() -> Vec<Kernel<Self>>;
         /// Runs `f` with this thread's packing buffers.
         fn with_buffers<R>(f: impl FnOnce(&mut Buffers<Self>) -> R) -> R;
     }
@@ -69,11 +67,12 @@ thread_local! {
 }
 
 impl sealed::Sealed for f32 {
-    const MR: usize = kernel::F32_MR;
-    const NR: usize = kernel::F32_NR;
-
     fn kernel() -> Kernel<f32> {
         kernel::f32_kernel()
+    }
+
+    fn kernels() -> Vec<Kernel<f32>> {
+        kernel::f32_kernels().collect()
     }
 
     fn with_buffers<R>(f: impl FnOnce(&mut Buffers<f32>) -> R) -> R {
@@ -82,11 +81,12 @@ impl sealed::Sealed for f32 {
 }
 
 impl sealed::Sealed for f64 {
-    const MR: usize = kernel::F64_MR;
-    const NR: usize = kernel::F64_NR;
-
     fn kernel() -> Kernel<f64> {
         kernel::f64_kernel()
+    }
+
+    fn kernels() -> Vec<Kernel<f64>> {
+        kernel::f64_kernels().collect()
     }
 
     fn with_buffers<R>(f: impl FnOnce(&mut Buffers<f64>) -> R) -> R {

@@ -9,9 +9,10 @@
 //! register-blocked kernel over them), with the packing buffers kept in thread-local storage
 //! and grown only when a larger product comes along.
 //!
-//! - **Kernels**: on x86-64 processors with AVX2 and FMA (detected at run time, so programs
-//!   built for the default `x86-64` target use them) a 6 x 16 `f32` and a 6 x 8 `f64` kernel
-//!   of fused multiply-adds; elsewhere a portable kernel of plain multiplies and adds.
+//! - **Kernels**, chosen at run time from the processor's features (so programs built for the
+//!   default `x86-64` target use them): with AVX-512 a 12 x 32 `f32` and a 12 x 16 `f64`
+//!   kernel, with AVX2 and FMA a 6 x 16 and a 6 x 8 kernel, all of fused multiply-adds;
+//!   elsewhere a portable kernel of plain multiplies and adds.
 //! - **Order of the sums**: every output is one running sum over the shared dimension in
 //!   order, restarted every [`KC`] terms, the partial sums then added in order. A
 //!   one-sample kernel that sums in the same order (nn's `vec_mat`) therefore gives the same
@@ -44,7 +45,7 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 
 pub use blocking::{KC, PARALLEL_THRESHOLD};
 pub use element::Element;
-pub use kernel::simd_available;
+pub use kernel::{Kernel, kernel_name, simd_available};
 
 /// `c = a · b`, overwriting `c`, on views of any strides (a transpose `x.t()` is a view).
 ///
@@ -87,12 +88,18 @@ pub fn gemm_single_thread<T: Element>(
     split::run(a, b, c, 1);
 }
 
-/// [`gemm_single_thread`] with the portable kernel whatever the processor: the plain
-/// multiplies and adds a processor without AVX2 and FMA runs. For tests and comparisons.
+/// Every kernel this processor can run for `T`, the one [`gemm`] uses first and the portable
+/// one last: for tests that check each, and benchmarks that compare them.
+pub fn kernels<T: Element>() -> Vec<Kernel<T>> {
+    T::kernels()
+}
+
+/// [`gemm_single_thread`] with a given kernel (one of [`kernels`]).
 ///
 /// # Panics
 /// As [`gemm`].
-pub fn gemm_portable<T: Element>(
+pub fn gemm_with_kernel<T: Element>(
+    kernel: Kernel<T>,
     a: ArrayView2<'_, T>,
     b: ArrayView2<'_, T>,
     mut c: ArrayViewMut2<'_, T>,
@@ -108,7 +115,7 @@ pub fn gemm_portable<T: Element>(
     if k == 0 {
         c.fill(T::default());
     } else if m > 0 && n > 0 {
-        driver::gemm_with(kernel::portable_kernel::<T>(), a, b, c);
+        driver::gemm_with(kernel, a, b, c);
     }
 }
 

@@ -30,6 +30,39 @@ pub fn pack_a<T: Element>(a: ArrayView2<'_, T>, mr: usize, dst: &mut [T]) {
     for (s, sliver) in dst.chunks_exact_mut(mr * depth).enumerate() {
         let first = s * mr;
         let live = mr.min(rows - first);
+        if col_stride == 1 && live == mr {
+            // A row-major block: read each row contiguously, write it down the sliver.
+            for r in 0..mr {
+                // SAFETY: elements `[first + r, 0 .. depth]` of the view, contiguous since the
+                // column stride is 1, all inside the block (`first + r < rows`).
+                let row = unsafe {
+                    std::slice::from_raw_parts(
+                        origin.offset((first + r) as isize * row_stride),
+                        depth,
+                    )
+                };
+                for (column, &value) in sliver.chunks_exact_mut(mr).zip(row) {
+                    column[r] = value;
+                }
+            }
+            continue;
+        }
+        if row_stride == 1 && live == mr {
+            // A column-major block (a transposed row-major matrix): each column's `mr` values
+            // are contiguous.
+            for (p, out) in sliver.chunks_exact_mut(mr).enumerate() {
+                // SAFETY: elements `[first .. first + mr, p]` of the view, contiguous since the
+                // row stride is 1, all inside the block (`first + mr <= rows`, `p < depth`).
+                let column = unsafe {
+                    std::slice::from_raw_parts(
+                        origin.offset(first as isize + p as isize * col_stride),
+                        mr,
+                    )
+                };
+                crate::driver::copy_row(out, column);
+            }
+            continue;
+        }
         for (p, out) in sliver.chunks_exact_mut(mr).enumerate() {
             for (r, out) in out.iter_mut().enumerate() {
                 *out = if r < live {
@@ -65,6 +98,17 @@ pub fn pack_b<T: Element>(b: ArrayView2<'_, T>, nr: usize, dst: &mut [T]) {
     for (s, sliver) in dst.chunks_exact_mut(nr * depth).enumerate() {
         let first = s * nr;
         let live = nr.min(cols - first);
+        if row_stride == 1 && col_stride != 1 && live == nr {
+            // A column-major block (a transposed row-major matrix): each output row gathers
+            // one element of each of the `nr` columns, which the next rows continue, so the
+            // `nr` columns stream through the level-1 cache while the sliver is written in order.
+            for (p, out) in sliver.chunks_exact_mut(nr).enumerate() {
+                for (j, out) in out.iter_mut().enumerate() {
+                    *out = at(p, first + j);
+                }
+            }
+            continue;
+        }
         for (p, out) in sliver.chunks_exact_mut(nr).enumerate() {
             if live == nr && col_stride == 1 {
                 // A full row of a row-major block: one contiguous copy.
@@ -76,7 +120,7 @@ pub fn pack_b<T: Element>(b: ArrayView2<'_, T>, nr: usize, dst: &mut [T]) {
                         nr,
                     )
                 };
-                out.copy_from_slice(row);
+                crate::driver::copy_row(out, row);
             } else {
                 for (j, out) in out.iter_mut().enumerate() {
                     *out = if j < live {

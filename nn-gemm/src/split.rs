@@ -43,7 +43,12 @@ mod parallel {
     ) {
         let (m, n) = c.dim();
         let by_columns = n >= m;
-        let (length, tile) = if by_columns { (n, T::NR) } else { (m, T::MR) };
+        let kernel = T::kernel();
+        let (length, tile) = if by_columns {
+            (n, kernel.nr)
+        } else {
+            (m, kernel.mr)
+        };
         let threads = threads.min(MAX_THREADS);
         let share = length.div_ceil(threads).div_ceil(tile) * tile;
         let parts: [Mutex<Option<Part<'_, T>>>; MAX_THREADS] =

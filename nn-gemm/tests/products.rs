@@ -3,7 +3,7 @@
 //! order of the sums, bit for bit.
 
 use ndarray::{Array2, ArrayView2, ShapeBuilder, s};
-use nn_gemm::{KC, gemm, gemm_portable, gemm_single_thread, simd_available};
+use nn_gemm::{KC, gemm, gemm_single_thread, gemm_with_kernel, kernels, simd_available};
 use proptest::prelude::*;
 
 /// Deterministic values in [-1, 1) without a random-number crate.
@@ -102,13 +102,34 @@ fn every_shape_is_bit_identical_to_the_documented_order() {
 }
 
 #[test]
-fn the_portable_kernel_multiplies_then_adds_in_the_same_order() {
+fn every_kernel_of_this_processor_sums_in_the_same_order() {
+    // AVX-512, AVX2 (fused) and portable (not) wherever the processor has them; the portable
+    // kernel always.
+    assert!(!kernels::<f32>().last().unwrap().fused);
     for &(m, k, n) in &SHAPES {
-        let a = matrix(m, k, 3).mapv(|v| v as f32);
-        let b = matrix(k, n, 4).mapv(|v| v as f32);
-        let mut c = Array2::from_elem((m, n), f32::NAN);
-        gemm_portable(a.view(), b.view(), c.view_mut());
-        assert_eq!(c, ordered(a.view(), b.view(), false), "{m}x{k}x{n}");
+        let a = matrix(m, k, 3);
+        let b = matrix(k, n, 4);
+        for kernel in kernels::<f64>() {
+            let mut c = Array2::from_elem((m, n), f64::NAN);
+            gemm_with_kernel(kernel, a.view(), b.view(), c.view_mut());
+            assert_eq!(
+                c,
+                ordered(a.view(), b.view(), kernel.fused),
+                "{} {m}x{k}x{n}",
+                kernel.name
+            );
+        }
+        let (a, b) = (a.mapv(|v| v as f32), b.mapv(|v| v as f32));
+        for kernel in kernels::<f32>() {
+            let mut c = Array2::from_elem((m, n), f32::NAN);
+            gemm_with_kernel(kernel, a.view(), b.view(), c.view_mut());
+            assert_eq!(
+                c,
+                ordered(a.view(), b.view(), kernel.fused),
+                "{} {m}x{k}x{n}",
+                kernel.name
+            );
+        }
     }
 }
 

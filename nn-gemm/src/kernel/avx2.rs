@@ -11,7 +11,17 @@ use std::arch::x86_64::{
     _mm256_storeu_ps,
 };
 
-use super::{F32_MR, F32_NR, F64_MR, F64_NR, TILE, portable, simd_available};
+use super::{TILE, portable};
+
+const F32_MR: usize = 6;
+const F32_NR: usize = 16;
+const F64_MR: usize = 6;
+const F64_NR: usize = 8;
+
+/// Whether the processor has AVX2 and FMA.
+pub fn available() -> bool {
+    std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+}
 
 /// The `f32` 6 x 16 kernel (see [`super::Kernel`]).
 ///
@@ -20,7 +30,7 @@ use super::{F32_MR, F32_NR, F64_MR, F64_NR, TILE, portable, simd_available};
 pub fn f32_6x16(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32; TILE]) {
     let a = &a.as_chunks::<F32_MR>().0[..kc];
     let b = &b.as_chunks::<F32_NR>().0[..kc];
-    if simd_available() {
+    if available() {
         // SAFETY: the processor has AVX2 and FMA, the only requirement of `f32_fma`.
         unsafe { f32_fma(a, b, tile) }
     } else {
@@ -35,7 +45,7 @@ pub fn f32_6x16(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32; TILE]) {
 pub fn f64_6x8(kc: usize, a: &[f64], b: &[f64], tile: &mut [f64; TILE]) {
     let a = &a.as_chunks::<F64_MR>().0[..kc];
     let b = &b.as_chunks::<F64_NR>().0[..kc];
-    if simd_available() {
+    if available() {
         // SAFETY: the processor has AVX2 and FMA, the only requirement of `f64_fma`.
         unsafe { f64_fma(a, b, tile) }
     } else {
@@ -46,7 +56,7 @@ pub fn f64_6x8(kc: usize, a: &[f64], b: &[f64], tile: &mut [f64; TILE]) {
 /// # Safety
 /// The processor must support AVX2 and FMA. Every load reads 8 lanes at offsets 0 and 8 of a
 /// 16-element array, and the stores write rows `i < 6` at offsets 0 and 8 of the 96-element
-/// tile (`16 · i + 8 + 8 <= 96`), so no access leaves its array.
+/// tile (`16 · i + 8 + 8 <= 96 <= TILE`), so no access leaves its array.
 #[target_feature(enable = "avx2,fma")]
 unsafe fn f32_fma(a: &[[f32; F32_MR]], b: &[[f32; F32_NR]], tile: &mut [f32; TILE]) {
     let mut sums: [[__m256; 2]; F32_MR] = [[_mm256_setzero_ps(); 2]; F32_MR];

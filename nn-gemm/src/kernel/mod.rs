@@ -3,67 +3,142 @@
 //!
 //! Every kernel computes each of the `MR x NR` outputs as one running sum over `p = 0..kc` in
 //! order, starting from zero; the loop nest adds the tiles of successive `KC` blocks in order.
-//! The AVX2 kernels fuse each multiply and add (one rounding); the portable kernel multiplies,
-//! rounds, adds and rounds.
+//! The SIMD kernels fuse each multiply and add (one rounding), so AVX-512 and AVX2 give the
+//! same bits; the portable kernel multiplies, rounds, adds and rounds.
+//!
+//! Which kernel runs is decided at run time, from the processor's features: AVX-512 (a tile of
+//! 12 rows by two 512-bit vectors), else AVX2 with FMA (6 rows by two 256-bit vectors), else
+//! the portable kernel.
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 mod portable;
 
 use crate::Element;
 
-/// The largest register tile, `MR x NR` elements (`f32`: 6 x 16).
-pub const TILE: usize = 96;
+/// The largest register tile, `MR x NR` elements (`f32` on AVX-512: 12 x 32).
+pub const TILE: usize = 384;
 
-/// `f32` tile rows.
-pub const F32_MR: usize = 6;
-/// `f32` tile columns (two AVX vectors).
-pub const F32_NR: usize = 16;
-/// `f64` tile rows.
-pub const F64_MR: usize = 6;
-/// `f64` tile columns (two AVX vectors).
-pub const F64_NR: usize = 8;
+/// A kernel's tile shape and function: `run(kc, a, b, tile)` writes
+/// `tile[i * nr + j] = Σ_p a[p * mr + i] · b[p * nr + j]` for `p < kc`, where `a` holds at
+/// least `kc · mr` and `b` at least `kc · nr` elements.
+pub struct Kernel<T> {
+    /// Rows of the tile (a multiple of it divides the loop nest's `MC`).
+    pub mr: usize,
+    /// Columns of the tile (a multiple of it divides the loop nest's `NC`).
+    pub nr: usize,
+    /// The kernel itself.
+    pub run: fn(kc: usize, a: &[T], b: &[T], tile: &mut [T; TILE]),
+    /// Its name, for benchmarks and reports.
+    pub name: &'static str,
+    /// Whether it fuses each multiply and add (one rounding) or rounds both.
+    pub fused: bool,
+}
 
-/// A kernel: `tile[i * NR + j] = Σ_p a[p * MR + i] · b[p * NR + j]` for `p < kc`, where `a`
-/// holds at least `kc · MR` and `b` at least `kc · NR` elements.
-pub type Kernel<T> = fn(kc: usize, a: &[T], b: &[T], tile: &mut [T; TILE]);
+impl<T> Clone for Kernel<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
 
-/// The `f32` kernel for this processor.
+impl<T> Copy for Kernel<T> {}
+
+/// Every `f32` kernel this processor can run, the fastest first.
+pub fn f32_kernels() -> impl Iterator<Item = Kernel<f32>> {
+    #[cfg(target_arch = "x86_64")]
+    let simd = [
+        avx512::available().then_some(Kernel {
+            mr: 12,
+            nr: 32,
+            run: avx512::f32_12x32,
+            name: "avx512 12x32",
+            fused: true,
+        }),
+        avx2::available().then_some(Kernel {
+            mr: 6,
+            nr: 16,
+            run: avx2::f32_6x16,
+            name: "avx2 6x16",
+            fused: true,
+        }),
+    ];
+    #[cfg(not(target_arch = "x86_64"))]
+    let simd: [Option<Kernel<f32>>; 0] = [];
+    simd.into_iter().flatten().chain([f32_portable()])
+}
+
+/// Every `f64` kernel this processor can run, the fastest first.
+pub fn f64_kernels() -> impl Iterator<Item = Kernel<f64>> {
+    #[cfg(target_arch = "x86_64")]
+    let simd = [
+        avx512::available().then_some(Kernel {
+            mr: 12,
+            nr: 16,
+            run: avx512::f64_12x16,
+            name: "avx512 12x16",
+            fused: true,
+        }),
+        avx2::available().then_some(Kernel {
+            mr: 6,
+            nr: 8,
+            run: avx2::f64_6x8,
+            name: "avx2 6x8",
+            fused: true,
+        }),
+    ];
+    #[cfg(not(target_arch = "x86_64"))]
+    let simd: [Option<Kernel<f64>>; 0] = [];
+    simd.into_iter().flatten().chain([f64_portable()])
+}
+
+/// The `f32` kernel for this processor: the fastest it can run.
 pub fn f32_kernel() -> Kernel<f32> {
-    #[cfg(target_arch = "x86_64")]
-    if simd_available() {
-        return avx2::f32_6x16;
-    }
-    portable::kernel::<f32, F32_MR, F32_NR>
+    f32_kernels().next().unwrap_or_else(f32_portable)
 }
 
-/// The `f64` kernel for this processor.
+/// The `f64` kernel for this processor: the fastest it can run.
 pub fn f64_kernel() -> Kernel<f64> {
-    #[cfg(target_arch = "x86_64")]
-    if simd_available() {
-        return avx2::f64_6x8;
-    }
-    portable::kernel::<f64, F64_MR, F64_NR>
+    f64_kernels().next().unwrap_or_else(f64_portable)
 }
 
-/// The portable kernel of `T`'s tile shape, whatever the processor (for tests that compare
-/// the two).
-pub fn portable_kernel<T: Element>() -> Kernel<T> {
-    match (T::MR, T::NR) {
-        (F32_MR, F32_NR) => portable::kernel::<T, F32_MR, F32_NR>,
-        _ => portable::kernel::<T, F64_MR, F64_NR>,
+/// The portable `f32` kernel, 6 x 16.
+pub fn f32_portable() -> Kernel<f32> {
+    Kernel {
+        mr: 6,
+        nr: 16,
+        run: portable::kernel::<f32, 6, 16>,
+        name: "portable 6x16",
+        fused: false,
     }
 }
 
-/// Whether this processor runs the AVX2/FMA kernels (x86-64 with both features, detected at
-/// run time; the standard library caches the answer).
+/// The portable `f64` kernel, 6 x 8.
+pub fn f64_portable() -> Kernel<f64> {
+    Kernel {
+        mr: 6,
+        nr: 8,
+        run: portable::kernel::<f64, 6, 8>,
+        name: "portable 6x8",
+        fused: false,
+    }
+}
+
+/// Whether this processor runs a SIMD kernel with fused multiply-adds (x86-64 with AVX-512, or
+/// with AVX2 and FMA, detected at run time; the standard library caches the answer).
 pub fn simd_available() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        avx512::available() || avx2::available()
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
         false
     }
+}
+
+/// The name of the kernel `T`'s products run on this processor (`"avx512 12x32"`, ...).
+pub fn kernel_name<T: Element>() -> &'static str {
+    T::kernel().name
 }
