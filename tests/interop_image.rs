@@ -60,7 +60,9 @@ fn max_difference<T: Float, N: Network<T>>(
     inputs: &Array2<f64>,
     expected: &Array2<f64>,
 ) -> f64 {
-    let got = network.predict(inputs.mapv(T::cast).view()).expect("predict");
+    let got = network
+        .predict(inputs.mapv(T::cast).view())
+        .expect("predict");
     assert_eq!(got.dim(), expected.dim());
     expected
         .indexed_iter()
@@ -72,7 +74,11 @@ fn max_difference<T: Float, N: Network<T>>(
 fn pytorch_conv_state_dict_gives_pytorchs_outputs_in_f32_and_f64() -> nn::Result<()> {
     let (inputs, outputs) = samples("torch_image.json");
     let mut twin = TorchImage::new(0);
-    interop::load_pytorch(&mut twin, fixture("torch_image.safetensors"), &Naming::Sequential)?;
+    interop::load_pytorch(
+        &mut twin,
+        fixture("torch_image.safetensors"),
+        &Naming::Sequential,
+    )?;
     let f32_diff = max_difference(&twin, &inputs, &outputs);
     let mut twin64 = TorchImage::<f64>::seeded(0);
     interop::load_pytorch(
@@ -91,7 +97,11 @@ fn pytorch_conv_state_dict_gives_pytorchs_outputs_in_f32_and_f64() -> nn::Result
 fn keras_conv_weights_give_keras_outputs_in_f32_and_f64() -> nn::Result<()> {
     let (inputs, outputs) = samples("keras_image.json");
     let mut twin = KerasImage::new(0);
-    interop::load_keras(&mut twin, fixture("keras_image.safetensors"), &Naming::Sequential)?;
+    interop::load_keras(
+        &mut twin,
+        fixture("keras_image.safetensors"),
+        &Naming::Sequential,
+    )?;
     let f32_diff = max_difference(&twin, &inputs, &outputs);
     let mut twin64 = KerasImage::<f64>::seeded(0);
     interop::load_keras(
@@ -129,7 +139,10 @@ fn tensors(bytes: &[u8]) -> Vec<(String, Vec<usize>, Vec<u8>)> {
 }
 
 /// A safetensors file of `tensors` (shapes as given, data unchanged).
-fn serialize(tensors: &[(String, Vec<usize>, Vec<u8>)], dtype_of: impl Fn(&str) -> &str) -> Vec<u8> {
+fn serialize(
+    tensors: &[(String, Vec<usize>, Vec<u8>)],
+    dtype_of: impl Fn(&str) -> &str,
+) -> Vec<u8> {
     let (mut header, mut data) = (serde_json::Map::new(), Vec::new());
     for (name, shape, bytes) in tensors {
         let start = data.len();
@@ -206,12 +219,20 @@ fn export_then_import_is_exact_for_both_frameworks_and_precisions() -> nn::Resul
         &Naming::Sequential,
     )?;
     let mut keras = KerasImage::<f64>::seeded(0);
-    interop::load_keras(&mut keras, fixture("keras_image.safetensors"), &Naming::Sequential)?;
+    interop::load_keras(
+        &mut keras,
+        fixture("keras_image.safetensors"),
+        &Naming::Sequential,
+    )?;
     for framework in [Framework::PyTorch, Framework::Keras] {
         let bytes = interop::to_framework_bytes(&original, framework, &Naming::Sequential)?;
         let mut copy = TorchImage::new(9);
         interop::from_framework_bytes(&mut copy, framework, &bytes, &Naming::Sequential)?;
-        assert_eq!(nn::to_bytes(&copy)?, nn::to_bytes(&original)?, "{framework}");
+        assert_eq!(
+            nn::to_bytes(&copy)?,
+            nn::to_bytes(&original)?,
+            "{framework}"
+        );
 
         let path = std::env::temp_dir().join(format!(
             "nn-interop-image-{framework}-{}.safetensors",
@@ -310,19 +331,25 @@ fn a_conv_weight_in_keras_layout_fails_naming_it_and_changes_nothing() {
     let bytes = reshaped("4.weight", &[3, 3, 4, 5]);
     let mut twin = TorchImage::new(0);
     let before = nn::to_bytes(&twin).expect("bytes");
-    let err = interop::from_framework_bytes(&mut twin, Framework::PyTorch, &bytes, &Naming::Sequential)
-        .unwrap_err();
+    let err =
+        interop::from_framework_bytes(&mut twin, Framework::PyTorch, &bytes, &Naming::Sequential)
+            .unwrap_err();
     assert_eq!(
         err,
         Error::ShapeMismatch {
-            context: "PyTorch safetensors bytes: 4.weight (the PyTorch Conv2d weight [out, in, kh, \
+            context:
+                "PyTorch safetensors bytes: 4.weight (the PyTorch Conv2d weight [out, in, kh, \
                       kw] for conv2d_4.kernel)"
-                .into(),
+                    .into(),
             expected: vec![5, 4, 3, 3],
             actual: vec![3, 3, 4, 5],
         }
     );
-    assert_eq!(nn::to_bytes(&twin).expect("bytes"), before, "a failed load changed the twin");
+    assert_eq!(
+        nn::to_bytes(&twin).expect("bytes"),
+        before,
+        "a failed load changed the twin"
+    );
 }
 
 #[test]
@@ -330,15 +357,20 @@ fn an_untransposed_dense_weight_after_the_flatten_fails_naming_it_and_changes_no
     let bytes = reshaped("9.weight", &[30, 6]);
     let mut twin = TorchImage::new(0);
     let before = nn::to_bytes(&twin).expect("bytes");
-    let err = interop::from_framework_bytes(&mut twin, Framework::PyTorch, &bytes, &Naming::Sequential)
-        .unwrap_err();
+    let err =
+        interop::from_framework_bytes(&mut twin, Framework::PyTorch, &bytes, &Naming::Sequential)
+            .unwrap_err();
     assert!(
         matches!(&err, Error::ShapeMismatch { context, expected, actual }
             if context.contains("9.weight") && context.contains("dense_8.kernel")
                 && *expected == [6, 30] && *actual == [30, 6]),
         "{err}"
     );
-    assert_eq!(nn::to_bytes(&twin).expect("bytes"), before, "a failed load changed the twin");
+    assert_eq!(
+        nn::to_bytes(&twin).expect("bytes"),
+        before,
+        "a failed load changed the twin"
+    );
 }
 
 network! {
@@ -358,8 +390,12 @@ network! {
 
 /// The exported keys with their shapes, sorted.
 fn keys<T: Float, N: Network<T>>(network: &N, framework: Framework) -> Vec<(String, Vec<usize>)> {
-    let bytes = interop::to_framework_bytes(network, framework, &Naming::Sequential).expect("export");
-    tensors(&bytes).into_iter().map(|(name, shape, _)| (name, shape)).collect()
+    let bytes =
+        interop::to_framework_bytes(network, framework, &Naming::Sequential).expect("export");
+    tensors(&bytes)
+        .into_iter()
+        .map(|(name, shape, _)| (name, shape))
+        .collect()
 }
 
 fn key(name: &str, shape: &[usize]) -> (String, Vec<usize>) {
@@ -432,7 +468,11 @@ fn a_flatten_first_network_reads_pytorch_inputs_channels_first() -> nn::Result<(
             dtype_of,
         );
         interop::from_framework_bytes(&mut twin, Framework::PyTorch, &file, &Naming::Sequential)?;
-        let out = twin.predict(Array2::from_shape_vec((1, 12), x.clone()).expect("row").view())?;
+        let out = twin.predict(
+            Array2::from_shape_vec((1, 12), x.clone())
+                .expect("row")
+                .view(),
+        )?;
         // Feature j = (c, y, x) of a 2x2x3 image sits at (y * 2 + x) * 3 + c in the row.
         let (c, y, xx) = (j / 4, (j % 4) / 2, j % 2);
         assert_eq!(out[(0, 0)], ((y * 2 + xx) * 3 + c) as f64, "feature {j}");
@@ -447,9 +487,13 @@ fn a_pytorch_prelu_on_an_image_is_refused_by_name() {
             .unwrap_err();
     assert!(matches!(err, Error::Unsupported { .. }), "{err}");
     let text = err.to_string();
-    assert!(text.contains("conv2d_0") && text.contains("nn.PReLU"), "{text}");
+    assert!(
+        text.contains("conv2d_0") && text.contains("nn.PReLU"),
+        "{text}"
+    );
     let mut twin = ConvPrelu::new(0);
-    let err = interop::from_framework_bytes(&mut twin, Framework::PyTorch, &[], &Naming::Sequential)
-        .unwrap_err();
+    let err =
+        interop::from_framework_bytes(&mut twin, Framework::PyTorch, &[], &Naming::Sequential)
+            .unwrap_err();
     assert!(matches!(err, Error::Unsupported { .. }), "{err}");
 }

@@ -13,9 +13,7 @@ mod common;
 use common::fixture::{Checker, at, load, matrix, sizes, tensor4, vector};
 use ndarray::Array2;
 use nn_runtime::activation::Linear;
-use nn_runtime::kernel::{
-    ConvGeometry, avg_pool, avg_pool_backward, max_pool, max_pool_backward,
-};
+use nn_runtime::kernel::{ConvGeometry, avg_pool, avg_pool_backward, max_pool, max_pool_backward};
 use nn_runtime::layer::{Conv2d, Padding};
 use nn_runtime::{Float, Layer, Parameters, seeded_rng};
 use serde_json::Value;
@@ -84,7 +82,10 @@ fn check_conv<
     .unwrap();
     assert_eq!(
         conv.pad_before(),
-        (tf_pad_before(IH, kh, stride.0), tf_pad_before(IW, kw, stride.1)),
+        (
+            tf_pad_before(IH, kh, stride.0),
+            tf_pad_before(IW, kw, stride.1)
+        ),
         "{name}"
     );
     let mut checker = Checker::new::<T>(&format!("Keras Conv2D {name}"));
@@ -116,12 +117,16 @@ fn all_conv<T: Float>() -> f64 {
 
 #[test]
 fn conv2d_same_stride_2_matches_keras_f64() {
-    assert!(all_conv::<f64>() < 1e-9);
+    let worst = all_conv::<f64>();
+    println!("Conv2D f64: worst mixed difference {worst:.2e}");
+    assert!(worst < 1e-9);
 }
 
 #[test]
 fn conv2d_same_stride_2_matches_keras_f32() {
-    assert!(all_conv::<f32>() < 1e-5);
+    let worst = all_conv::<f32>();
+    println!("Conv2D f32: worst mixed difference {worst:.2e}");
+    assert!(worst < 1e-5);
 }
 
 /// Every pooling case of `group` through the kernels with a `same` geometry: output and input
@@ -161,16 +166,22 @@ fn check_pools<T: Float>(group: &str) -> f64 {
     worst
 }
 
+/// Both precisions of a pooling group: the worst differences, printed, then checked.
+fn check_pools_both(group: &str) {
+    let (f64_worst, f32_worst) = (check_pools::<f64>(group), check_pools::<f32>(group));
+    println!("{group}: worst mixed difference f64 {f64_worst:.2e}, f32 {f32_worst:.2e}");
+    assert!(f64_worst < 1e-9);
+    assert!(f32_worst < 1e-5);
+}
+
 #[test]
 fn max_pooling_same_stride_2_matches_keras() {
-    assert!(check_pools::<f64>("maxpool") < 1e-9);
-    assert!(check_pools::<f32>("maxpool") < 1e-5);
+    check_pools_both("maxpool");
 }
 
 #[test]
 fn average_pooling_same_stride_2_matches_keras_counting_only_real_cells() {
-    assert!(check_pools::<f64>("avgpool") < 1e-9);
-    assert!(check_pools::<f32>("avgpool") < 1e-5);
+    check_pools_both("avgpool");
 }
 
 /// The fixture is not trivially satisfied: a corner window of the odd 7x5 input with a 3x3
@@ -189,6 +200,13 @@ fn counting_the_padded_cells_would_disagree_with_keras() {
         .map(|&(y, xx)| x[(0, (y * w + xx) * c)])
         .sum();
     let keras = common::fixture::data(at(case, "output"))[0];
-    assert!((real / 4.0 - keras).abs() < 1e-12, "{} vs {keras}", real / 4.0);
-    assert!((real / 9.0 - keras).abs() > 1e-3, "padding counted agrees too");
+    assert!(
+        (real / 4.0 - keras).abs() < 1e-12,
+        "{} vs {keras}",
+        real / 4.0
+    );
+    assert!(
+        (real / 9.0 - keras).abs() > 1e-3,
+        "padding counted agrees too"
+    );
 }

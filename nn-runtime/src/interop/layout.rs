@@ -77,7 +77,11 @@ mod tests {
         let order = conv_weight((kh, kw, ic, oc));
         let mut seen = order.clone();
         seen.sort_unstable();
-        assert_eq!(seen, (0..kh * kw * ic * oc).collect::<Vec<_>>(), "a permutation");
+        assert_eq!(
+            seen,
+            (0..kh * kw * ic * oc).collect::<Vec<_>>(),
+            "a permutation"
+        );
         // weight[o=3][i=1][y=1][x=2] is kernel[1][2][1][3].
         let k = ((3 * ic + 1) * kh + 1) * kw + 2;
         assert_eq!(order[k], ((kw + 2) * ic + 1) * oc + 3);

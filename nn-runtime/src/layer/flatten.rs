@@ -123,3 +123,43 @@ impl<const H: usize, const W: usize, const C: usize, T: Float> Tensors<T> for Fl
 
     fn visit_tensors_mut(&mut self, _visit: &mut dyn FnMut(TensorMut<'_, T>)) {}
 }
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array2, array};
+
+    use super::*;
+    use crate::{Error, seeded_rng};
+
+    #[test]
+    fn passes_values_and_gradients_through_unchanged() {
+        let mut flatten = Flatten::<1, 2, 2, f64>::new().named("flatten_3");
+        let x = array![[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]];
+        let y = flatten
+            .forward_train(x.view(), &mut seeded_rng(0))
+            .unwrap()
+            .to_owned();
+        assert_eq!(y, x);
+        let g = x.mapv(|v| -v);
+        assert_eq!(flatten.backward(x.view(), g.view()).unwrap(), g);
+        let mut out = Array2::zeros((2, 4));
+        flatten.forward_infer(x.view(), out.view_mut()).unwrap();
+        assert_eq!(out, x);
+    }
+
+    #[test]
+    fn a_row_of_another_width_is_an_error_naming_the_layer() {
+        let mut flatten = Flatten::<1, 2, 2, f64>::new().named("flatten_3");
+        let err = flatten
+            .forward_train(array![[1.0, 2.0, 3.0]].view(), &mut seeded_rng(0))
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::WidthMismatch { context, expected: 4, actual: 3 } if context.contains("flatten_3")),
+            "{err}"
+        );
+        let err = flatten
+            .backward(array![[1.0; 4]].view(), array![[1.0; 4]].view())
+            .unwrap_err();
+        assert!(err.to_string().contains("flatten_3"), "{err}");
+    }
+}
