@@ -497,3 +497,43 @@ fn a_pytorch_prelu_on_an_image_is_refused_by_name() {
             .unwrap_err();
     assert!(matches!(err, Error::Unsupported { .. }), "{err}");
 }
+
+#[test]
+fn module_names_given_by_hand_load_the_same_image_weights() -> nn::Result<()> {
+    // The PyTorch modules with tensors: Conv2d, BatchNorm2d, Conv2d, BatchNorm1d, two Linear.
+    let names = ["0", "1", "4", "7", "9", "11"].map(String::from).to_vec();
+    let (mut by_index, mut by_name) = (TorchImage::new(0), TorchImage::new(1));
+    let path = fixture("torch_image.safetensors");
+    interop::load_pytorch(&mut by_index, &path, &Naming::Sequential)?;
+    interop::load_pytorch(&mut by_name, &path, &Naming::Modules(names))?;
+    assert_eq!(nn::to_bytes(&by_index)?, nn::to_bytes(&by_name)?);
+    Ok(())
+}
+
+/// `network` through `framework`'s bytes into a twin of other weights: exactly the same.
+fn round_trip<N: Network<f64>>(network: &N, fresh: N, framework: Framework) -> nn::Result<()> {
+    let bytes = interop::to_framework_bytes(network, framework, &Naming::Sequential)?;
+    let mut copy = fresh;
+    assert_ne!(nn::to_bytes(&copy)?, nn::to_bytes(network)?, "{framework}");
+    interop::from_framework_bytes(&mut copy, framework, &bytes, &Naming::Sequential)?;
+    assert_eq!(nn::to_bytes(&copy)?, nn::to_bytes(network)?, "{framework}");
+    Ok(())
+}
+
+#[test]
+fn pooled_flatten_first_and_conv_prelu_twins_round_trip() -> nn::Result<()> {
+    for framework in [Framework::PyTorch, Framework::Keras] {
+        round_trip(&Pooled::seeded(1), Pooled::seeded(2), framework)?;
+        round_trip(&FlatFirst::seeded(1), FlatFirst::seeded(2), framework)?;
+    }
+    let mut prelu = ConvPrelu::<f64>::seeded(1);
+    // Distinct slopes, so that a slope put at another position would show.
+    prelu.visit_tensors_mut(&mut |t| {
+        if t.name == "alpha" {
+            for (i, v) in t.data.iter_mut().enumerate() {
+                *v = 0.01 * i as f64;
+            }
+        }
+    });
+    round_trip(&prelu, ConvPrelu::seeded(2), Framework::Keras)
+}
