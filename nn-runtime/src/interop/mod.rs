@@ -119,9 +119,11 @@ use crate::{Error, Float, Network, Result};
 /// The framework whose names and layouts a file uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framework {
-    /// PyTorch `state_dict` names (`0.weight`), `Linear.weight` as `[out, in]`.
+    /// PyTorch `state_dict` names (`0.weight`), `Linear.weight` as `[out, in]`,
+    /// `Conv2d.weight` as `[out, in, kh, kw]`, images channels first.
     PyTorch,
-    /// Keras names (`0.kernel`) by layer index, `Dense.kernel` as `[in, out]`.
+    /// Keras names (`0.kernel`) by layer index, `Dense.kernel` as `[in, out]`,
+    /// `Conv2D.kernel` as `[kh, kw, in, out]`, images channels last (as the twin).
     Keras,
 }
 
@@ -137,8 +139,10 @@ impl fmt::Display for Framework {
 /// How the framework's modules are named (see the [module docs](self)).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Naming {
-    /// The indices of a sequential container: `0`, `1`, ... one per layer of the twin (two
-    /// for a dense layer with its activation as a separate module).
+    /// The indices of a sequential container: `0`, `1`, ... one per module, holding tensors
+    /// or not (see the [module docs](self)): one per layer of the twin, two for a PyTorch
+    /// dense or convolution with its activation as a separate module (and for Keras' PReLU),
+    /// two for PyTorch's global average pooling (`AdaptiveAvgPool2d(1)`, `Flatten()`).
     #[default]
     Sequential,
     /// One name per module that holds tensors, in the twin's order (`fc1`, `bn1`, ...).
