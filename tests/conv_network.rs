@@ -234,18 +234,21 @@ fn a_small_convolutional_network_learns_the_digits() {
 }
 
 /// The ONNX export covers image layers (tests/onnx_export.rs runs this network's twin in
-/// ONNX Runtime); the PyTorch and Keras weight exchange does not map them yet.
+/// ONNX Runtime), and so does the PyTorch and Keras weight exchange (tests/interop_image.rs
+/// checks it against both frameworks): here, a round trip through each.
 #[test]
-fn onnx_export_takes_image_layers_and_weight_exchange_refuses_them_by_name() {
+fn onnx_export_and_weight_exchange_take_image_layers() {
     let net = Small::new(1);
     let model = nn::onnx::to_onnx(&net).unwrap();
     assert!(!model.is_empty());
-    let err = nn::interop::to_framework_bytes(
-        &net,
+    let naming = nn::interop::Naming::Sequential;
+    for framework in [
         nn::interop::Framework::PyTorch,
-        &nn::interop::Naming::Sequential,
-    )
-    .unwrap_err();
-    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
-    assert!(err.to_string().contains("conv2d_0"), "{err}");
+        nn::interop::Framework::Keras,
+    ] {
+        let bytes = nn::interop::to_framework_bytes(&net, framework, &naming).unwrap();
+        let mut copy = Small::new(2);
+        nn::interop::from_framework_bytes(&mut copy, framework, &bytes, &naming).unwrap();
+        assert_eq!(nn::to_bytes(&copy).unwrap(), nn::to_bytes(&net).unwrap());
+    }
 }

@@ -38,7 +38,7 @@ pub use init::Initializer;
 pub use io::{from_bytes, load, save, to_bytes};
 pub use layer::{
     ActivationLayer, AlphaDropout, AvgPool2d, BatchNorm, BatchNorm2d, Conv2d, Dense, Dropout,
-    GlobalAvgPool, Layer, MaxPool2d, Padding,
+    Flatten, GlobalAvgPool, Layer, MaxPool2d, Padding,
 };
 pub use network::{Network, NetworkState};
 pub use param::{ParamMut, Parameters, TensorKind, TensorMut, TensorRef, TensorShape, Tensors};

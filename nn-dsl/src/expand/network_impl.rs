@@ -125,6 +125,7 @@ fn network_impl(network: &Network) -> TokenStream {
     }).map(|layer| &layer.field);
     // Dropout is the identity at inference; the layers write into reused scratch.
     let predict = super::infer::predict_body(network);
+    let visits = network.layers.iter().map(visit_layer);
 
     let infos = network.layers.iter().map(|layer| {
         let field = layer.field.to_string();
@@ -235,13 +236,35 @@ fn network_impl(network: &Network) -> TokenStream {
             }
 
             fn visit_layers(&self, visit: &mut dyn FnMut(&dyn ::nn::layer::Inspect<T>)) {
-                #(visit(&self.#fields);)*
+                #(#visits)*
             }
 
             fn summary(&self) -> ::nn::network::Summary {
                 ::nn::network::Summary::new(#name_text, #input, &[#(#infos),*])#input_shape
             }
         }
+    }
+}
+
+/// The `visit_layers` call for one layer: its field, or for a `flatten` (no field) a fresh
+/// `Flatten` of its input's shape, so that walkers see where an image becomes a row.
+fn visit_layer(layer: &crate::model::Layer) -> TokenStream {
+    let field = &layer.field;
+    match (&layer.kind, layer.in_shape) {
+        (_, _) if layer.has_field() => quote!(visit(&self.#field);),
+        (
+            crate::model::LayerKind::Flatten,
+            crate::model::Shape::Image {
+                height,
+                width,
+                channels,
+            },
+        ) => {
+            let (h, w, c) = (int(height), int(width), int(channels));
+            let name = field.to_string();
+            quote!(visit(&::nn::layer::Flatten::<#h, #w, #c, T>::new().named(#name));)
+        }
+        _ => TokenStream::new(),
     }
 }
 

@@ -89,7 +89,12 @@ impl HealthReport {
         learning_rate: f64,
     ) -> Self {
         let mut layers = Vec::new();
-        network.visit_layers(&mut |layer| layers.push(layer_row(layer)));
+        network.visit_layers(&mut |layer| {
+            // A flatten only relabels its input: it has nothing of its own to report.
+            if !matches!(layer.spec(), LayerSpec::Flatten { .. }) {
+                layers.push(layer_row(layer));
+            }
+        });
         fill_feeds(&mut layers);
 
         let mut norms: Vec<(&'static str, ParamNorms)> = Vec::new();

@@ -19,15 +19,28 @@
 //! |---|---|---|
 //! | `dense(n)` (linear) | `Linear` | `Dense` |
 //! | `dense(n, act)` | `Linear`, then the activation module (`nn.ReLU()`, `nn.PReLU(n)`, ...) | `Dense(activation=act)`; for `prelu`: `Dense`, then `PReLU` |
-//! | `batchnorm` | `BatchNorm1d` | `BatchNormalization` |
+//! | `conv2d(f, k)`, `conv2d(f, k, act)` | `Conv2d`, then the activation module, as `dense` | `Conv2D(activation=act)`; for `prelu`: `Conv2D`, then `PReLU` |
+//! | `batchnorm` | `BatchNorm1d`; on images `BatchNorm2d` | `BatchNormalization` |
+//! | `maxpool`, `avgpool` | `MaxPool2d`, `AvgPool2d` | `MaxPooling2D`, `AveragePooling2D` |
+//! | `global_avgpool` | two: `AdaptiveAvgPool2d(1)`, then `Flatten()` | `GlobalAveragePooling2D` |
+//! | `flatten` | `Flatten` | `Flatten` |
 //! | `dropout`, `alpha_dropout`, an activation | one module each (`nn.PReLU(n)` holds tensors) | one layer each |
+//!
+//! The rule: every module of the container takes an index, whether it holds tensors or not
+//! (activations, dropout, pooling, flatten); the twin's layers map to modules one to one,
+//! except that PyTorch has no activation inside `Linear` and `Conv2d` (the activation is the
+//! next module), Keras has one inside `Dense` and `Conv2D` (but PReLU, a layer of its own),
+//! and PyTorch spells a global average pooling as two modules.
 //!
 //! So `dense(8, bias = true), batchnorm, prelu, dense(6, elu), dense(3)` is PyTorch's
 //! `Sequential(Linear(4, 8), BatchNorm1d(8), PReLU(8), Linear(8, 6), ELU(), Linear(6, 3))`:
-//! tensors `0.weight`, `1.running_mean`, `2.weight`, `3.weight`, `5.bias`, ... A model
-//! that is not one sequential container names its modules with [`Naming::Modules`]: one name
-//! per module that holds tensors, in the twin's order (`["fc1", "bn1", "act1", "fc2",
-//! "head"]` for attributes `self.fc1`, ...).
+//! tensors `0.weight`, `1.running_mean`, `2.weight`, `3.weight`, `5.bias`, ... and
+//! `conv2d(4, 3, relu), maxpool(2), flatten, dense(10)` is `Sequential(Conv2d(c, 4, 3),
+//! ReLU(), MaxPool2d(2), Flatten(), Linear(n, 10))` (`0.weight`, `4.weight`) or Keras'
+//! `[Conv2D(4, 3, activation="relu"), MaxPooling2D(2), Flatten(), Dense(10)]` (`0.kernel`,
+//! `3.kernel`). A model that is not one sequential container names its modules with
+//! [`Naming::Modules`]: one name per module that holds tensors, in the twin's order
+//! (`["fc1", "bn1", "act1", "fc2", "head"]` for attributes `self.fc1`, ...).
 //!
 //! # Names and layouts
 //!
@@ -39,7 +52,24 @@
 //! | `moving_mean`, `moving_variance` | `.running_mean`, `.running_var` | `.moving_mean`, `.moving_variance` |
 //! | (none) | `.num_batches_tracked`: ignored on load, written as 0 | |
 //! | `alpha [n]` | `PReLU.weight [n]` (a shared `[1]` is repeated on load) | `PReLU.alpha [n]` |
+//! | conv `kernel [kh, kw, in, out]` | `Conv2d.weight [out, in, kh, kw]` (axes permuted) | `Conv2D.kernel [kh, kw, in, out]` |
+//! | conv `bias [out]` | `Conv2d.bias` | `Conv2D.bias` |
+//! | batch norm on images: `gamma`, ... `[c]` | `BatchNorm2d.weight`, ... as `BatchNorm1d` | `BatchNormalization.gamma`, ... |
+//! | `alpha [h · w · c]` on an image | none (`nn.PReLU` has a slope per channel at most): [`Error::Unsupported`] | `PReLU.alpha [h, w, c]` |
 //!
+//! # Images: channels last here and in Keras, channels first in PyTorch
+//!
+//! The twin's rows hold images channels last, `(h, w, c)` in order, as Keras does; PyTorch's
+//! tensors are `[n, c, h, w]`, so its `nn.Flatten()` numbers an image's features `(c, h, w)`.
+//! From a `flatten` to the next dense layer, PyTorch's per-feature tensors are in that order:
+//! the input axis of that dense layer's `Linear.weight`, and a `BatchNorm1d` or `PReLU`
+//! between them. They are reordered on the way in and out (nothing to do for Keras, nor after
+//! a `global_avgpool`, whose output is one value per channel). Feed the twin channels-last
+//! rows: a PyTorch batch `x` is `x.permute(0, 2, 3, 1).reshape(n, -1)`.
+//!
+//! Padding: the twin's `padding = same` is TensorFlow's (the odd pixel after); PyTorch's
+//! symmetric `padding=p` is the same where the total is even (a 3x3 kernel at stride 1, or at
+//! stride 2 on an odd size, with `padding=1`).
 //! The numbers move unchanged; what differs between the frameworks is how batch norm goes on
 //! training and its epsilon, which belong to the architecture: a PyTorch twin writes
 //! `batchnorm(momentum = 0.9, epsilon = 1e-5)` (PyTorch's momentum 0.1 is 0.9 here; see
@@ -72,9 +102,11 @@
 //!         layer.set_weights([tensors[f"{i}.{w.name}"] for w in layer.weights])
 //! ```
 //!
-//! `tests/fixtures/interop/gen_interop.py` uses it, and the tests check a Keras and a
-//! PyTorch model's outputs against their twins' within 1e-5.
+//! `tests/fixtures/interop/gen_interop.py` uses it, and the tests check Keras and PyTorch
+//! models' outputs against their twins' within 1e-5: dense ones, and convolutional ones with
+//! batch norm, pooling, flatten and a batch norm after the flatten.
 
+mod layout;
 mod plan;
 mod read;
 mod write;
@@ -87,9 +119,11 @@ use crate::{Error, Float, Network, Result};
 /// The framework whose names and layouts a file uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framework {
-    /// PyTorch `state_dict` names (`0.weight`), `Linear.weight` as `[out, in]`.
+    /// PyTorch `state_dict` names (`0.weight`), `Linear.weight` as `[out, in]`,
+    /// `Conv2d.weight` as `[out, in, kh, kw]`, images channels first.
     PyTorch,
-    /// Keras names (`0.kernel`) by layer index, `Dense.kernel` as `[in, out]`.
+    /// Keras names (`0.kernel`) by layer index, `Dense.kernel` as `[in, out]`,
+    /// `Conv2D.kernel` as `[kh, kw, in, out]`, images channels last (as the twin).
     Keras,
 }
 
@@ -105,8 +139,10 @@ impl fmt::Display for Framework {
 /// How the framework's modules are named (see the [module docs](self)).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Naming {
-    /// The indices of a sequential container: `0`, `1`, ... one per layer of the twin (two
-    /// for a dense layer with its activation as a separate module).
+    /// The indices of a sequential container: `0`, `1`, ... one per module, holding tensors
+    /// or not (see the [module docs](self)): one per layer of the twin, two for a PyTorch
+    /// dense or convolution with its activation as a separate module (and for Keras' PReLU),
+    /// two for PyTorch's global average pooling (`AdaptiveAvgPool2d(1)`, `Flatten()`).
     #[default]
     Sequential,
     /// One name per module that holds tensors, in the twin's order (`fc1`, `bn1`, ...).
@@ -126,6 +162,7 @@ fn read_file(path: &Path) -> Result<Vec<u8>> {
 /// # Errors
 /// - [`Error::Format`] if `bytes` are not safetensors, or `naming` lists a wrong number of
 ///   module names;
+/// - [`Error::Unsupported`] as [`to_framework_bytes`];
 /// - [`Error::MissingTensor`] naming the framework's tensor (`3.running_var`) the twin needs;
 /// - [`Error::ShapeMismatch`] naming it, with the framework's expected shape and the found one;
 /// - [`Error::DtypeMismatch`] for data other than F32 or F64;
@@ -146,7 +183,8 @@ pub fn from_framework_bytes<T: Float, N: Network<T> + ?Sized>(
 ///
 /// # Errors
 /// [`Error::Format`] if `naming` lists a wrong number of module names, and
-/// [`Error::Unsupported`] for an image layer (not mapped yet).
+/// [`Error::Unsupported`] for what the framework has no module for (PyTorch: a `prelu` on an
+/// image, with a slope per value).
 pub fn to_framework_bytes<T: Float, N: Network<T> + ?Sized>(
     network: &N,
     framework: Framework,

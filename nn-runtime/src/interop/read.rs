@@ -28,20 +28,21 @@ fn values(view: &TensorView<'_>, key: &str) -> Result<Vec<f64>> {
     }
 }
 
-/// `[rows, cols]` row-major to `[cols, rows]` row-major.
-pub(super) fn transpose(values: &[f64], rows: usize, cols: usize) -> Vec<f64> {
+/// The framework's `values` in the network's order (`framework[k] = network[order[k]]`).
+fn to_network_order(values: Vec<f64>, order: Option<&[usize]>) -> Vec<f64> {
+    let Some(order) = order else {
+        return values;
+    };
     let mut out = vec![0.0; values.len()];
-    for r in 0..rows {
-        for c in 0..cols {
-            out[c * rows + r] = values[r * cols + c];
-        }
+    for (&at, value) in order.iter().zip(values) {
+        out[at] = value;
     }
     out
 }
 
-/// The network's values for `entry` from the file: shape checked, transposed, broadcast.
+/// The network's values for `entry` from the file: shape checked, reordered, broadcast.
 fn stage(file: &safetensors::SafeTensors<'_>, entry: &Entry, context: &str) -> Result<Vec<f64>> {
-    let expected = entry.framework_shape();
+    let expected = entry.framework_shape.clone();
     let Ok(view) = file.tensor(&entry.key) else {
         return Err(Error::MissingTensor {
             context: context.to_owned(),
@@ -55,10 +56,7 @@ fn stage(file: &safetensors::SafeTensors<'_>, entry: &Entry, context: &str) -> R
     let found = values(&view, &entry.key)?;
     let count: usize = expected.iter().product();
     if view.shape() == expected.as_slice() {
-        Ok(match (entry.transposed, expected.as_slice()) {
-            (true, &[rows, cols]) => transpose(&found, rows, cols),
-            _ => found,
-        })
+        Ok(to_network_order(found, entry.order.as_deref()))
     } else if let (true, [1], Some(&slope)) = (entry.broadcast, view.shape(), found.first()) {
         Ok(vec![slope; count])
     } else {
@@ -92,7 +90,7 @@ pub(super) fn import<T: Float, N: Network<T> + ?Sized>(
         );
     }
     let used: HashSet<&str> = entries.iter().map(|e| e.key.as_str()).collect();
-    // PyTorch's BatchNorm1d counts its batches; nothing here corresponds to that.
+    // PyTorch's BatchNorm1d and BatchNorm2d count their batches; nothing here corresponds to that.
     let ignored: HashSet<String> = entries
         .iter()
         .filter(|e| framework == Framework::PyTorch && e.nn_key.ends_with(".moving_mean"))

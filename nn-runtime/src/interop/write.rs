@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use safetensors::tensor::Dtype;
 
 use super::plan::plan;
-use super::read::transpose;
 use super::{Framework, Naming};
 use crate::io::Encoded;
 use crate::{Error, Float, Network, Result};
@@ -49,16 +48,16 @@ pub(super) fn export<T: Float, N: Network<T> + ?Sized>(
         else {
             return;
         };
-        let mut values: Vec<f64> = t.data.iter().map(|v| v.as_f64()).collect();
-        if let (true, &[rows, cols]) = (entry.transposed, entry.shape.as_slice()) {
-            values = transpose(&values, rows, cols);
-        }
+        let values: Vec<f64> = match &entry.order {
+            Some(order) => order.iter().map(|&at| t.data[at].as_f64()).collect(),
+            None => t.data.iter().map(|v| v.as_f64()).collect(),
+        };
         let (dtype, bytes) = encode::<T>(&values);
         tensors.push((
             entry.key.clone(),
             Encoded {
                 dtype,
-                shape: entry.framework_shape(),
+                shape: entry.framework_shape.clone(),
                 bytes,
             },
         ));

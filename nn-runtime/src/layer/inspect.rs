@@ -5,7 +5,7 @@ use ndarray::{ArrayView1, ArrayView2, ArrayView4};
 
 use super::{
     ActivationLayer, AlphaDropout, AvgPool2d, BatchNorm, BatchNorm2d, Conv2d, Dense, Dropout,
-    GlobalAvgPool, Layer, MaxPool2d, Padding,
+    Flatten, GlobalAvgPool, Layer, MaxPool2d, Padding,
 };
 use crate::activation::{Activation, ActivationSpec};
 use crate::{Float, Initializer};
@@ -105,6 +105,12 @@ pub enum LayerSpec<'a, T> {
         /// Added to the variance before the square root.
         epsilon: f64,
     },
+    /// An image read as a flat row: the identity on the data (rows are channels-last), which
+    /// marks where the image ends. PyTorch's `nn.Flatten` orders the same features `(c, h, w)`.
+    Flatten {
+        /// The image's height, width and channels.
+        input: (usize, usize, usize),
+    },
     /// Inverted dropout: the identity at inference.
     Dropout {
         /// The fraction of units dropped in training.
@@ -140,6 +146,7 @@ impl<'a, T> LayerSpec<'a, T> {
             Self::AvgPool2d { .. } => "avgpool",
             Self::GlobalAvgPool { .. } => "global_avgpool",
             Self::BatchNorm2d { .. } => "batchnorm",
+            Self::Flatten { .. } => "flatten",
             Self::Dropout { .. } => "dropout",
             Self::AlphaDropout { .. } => "alpha_dropout",
             Self::Activation(_) => "activation",
@@ -342,5 +349,15 @@ impl<const H: usize, const W: usize, const C: usize, T: Float> Inspect<T>
             moving_variance: self.moving_variance().view(),
             epsilon: self.epsilon(),
         }
+    }
+}
+
+impl<const H: usize, const W: usize, const C: usize, T: Float> Inspect<T> for Flatten<H, W, C, T> {
+    fn name(&self) -> &'static str {
+        Flatten::name(self)
+    }
+
+    fn spec(&self) -> LayerSpec<'_, T> {
+        LayerSpec::Flatten { input: (H, W, C) }
     }
 }

@@ -108,7 +108,9 @@ pub trait Network<T: Float = f32>: Parameters<T> + Tensors<T> {
 
     /// Visits every layer in order, as `&dyn Inspect<T>`: its name, what it is
     /// ([`crate::layer::LayerSpec`]) and, after a training forward pass, its output and
-    /// pre-activation. Diagnostics and exporters walk networks with it.
+    /// pre-activation. Diagnostics and exporters walk networks with it. A `flatten`, which
+    /// a generated struct keeps no field for, is handed out as a fresh
+    /// [`crate::layer::Flatten`] (no output), so walkers see where an image becomes a row.
     fn visit_layers(&self, visit: &mut dyn FnMut(&dyn Inspect<T>));
 
     /// A Keras-style summary: layers, output shapes, parameter counts, activations,

@@ -100,7 +100,8 @@ pub(super) fn emit<T: Float>(
             );
             Value::flat(output, width)
         }
-        LayerSpec::Dropout { .. } | LayerSpec::AlphaDropout { .. } => x,
+        // The next layer that needs a flat row converts the NCHW value itself.
+        LayerSpec::Dropout { .. } | LayerSpec::AlphaDropout { .. } | LayerSpec::Flatten { .. } => x,
         LayerSpec::Activation(spec) => image::apply(graph, x, &spec, name)?,
         spec @ (LayerSpec::Conv2d { .. }
         | LayerSpec::MaxPool2d { .. }
