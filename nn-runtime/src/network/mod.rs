@@ -72,22 +72,9 @@ pub trait Network<T: Float = f32>: Parameters<T> + Tensors<T> {
     /// product that would give its input gradient. `fit` calls this; so should a hand-written
     /// training loop.
     ///
-    /// ```
-    /// use nn::prelude::*;
-    /// use nn::reexports::ndarray::array;
-    ///
-    /// network! { Net(2) < dense(3, relu), dense(2) > }
-    ///
-    /// let mut net = Net::<f64>::new(1);
-    /// let x = array![[0.5, -1.0], [1.0, 2.0]];
-    /// net.forward_train(x.view())?;
-    /// let grad = array![[1.0, 0.0], [0.0, 1.0]];
-    /// net.backward_parameters(grad.view(), GradientOf::Output)?;
-    /// let kernel_grad = net.dense_0.kernel_grad().to_owned();
-    /// net.backward(grad.view(), GradientOf::Output)?; // the same, and the input gradient
-    /// assert_eq!(net.dense_0.kernel_grad(), &kernel_grad);
-    /// # Ok::<(), nn::Error>(())
-    /// ```
+    /// The parameter gradients are bit for bit those of [`Network::backward`]
+    /// (`tests/backward_parameters.rs` in the facade checks dense, convolutional, one-layer and
+    /// chained networks).
     ///
     /// # Errors
     /// As [`Network::backward`].
