@@ -20,6 +20,7 @@ import argparse
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -101,9 +102,18 @@ def peers(target, python, suite=MLP):
     rust = lambda name: [str(target / "release" / f"peer-{name}")]  # noqa: E731
     py = lambda *a: [python, str(HERE / "py" / a[0]), *a[1:]]  # noqa: E731
     if suite is CONV:
+        # PyTorch's OpenMP threads spin while they wait (OMP_WAIT_POLICY=ACTIVE by default), which
+        # on a machine with more runnable processes than cores costs it up to 20x on H; measured
+        # both ways.
+        passive = [shutil.which("env") or "/usr/bin/env", "OMP_WAIT_POLICY=PASSIVE"]
         return [
             ("nn", "nn (this project)", rust("nn")),
             ("torch", "PyTorch eager (no_grad inference)", py("peer_torch_conv.py")),
+            (
+                "torch_passive",
+                "PyTorch eager, OMP_WAIT_POLICY=PASSIVE",
+                passive + py("peer_torch_conv.py"),
+            ),
             ("burn", "burn (NdArray backend, simd, rayon)", rust("burn")),
         ]
     return [

@@ -41,7 +41,10 @@ class ConvData:
         self.x = _read(d, "cnn_x", (CNN_IMAGES, 1, 28, 28))
         self.labels = _read(d, "cnn_y", (CNN_IMAGES,)).astype(np.int64)
         h, w, c = WIDE_IMAGE
-        self.wide = (_read(d, "wide_k_oihw", (WIDE_FILTERS, c, 3, 3)), _read(d, "wide_b", (WIDE_FILTERS,)))
+        self.wide = (
+            _read(d, "wide_k_oihw", (WIDE_FILTERS, c, 3, 3)),
+            _read(d, "wide_b", (WIDE_FILTERS,)),
+        )
         self.wide_x = _read(d, "wide_x_nchw", (WIDE_BATCH, c, h, w))
 
     def batch(self, step):
