@@ -14,7 +14,7 @@
 
 use std::path::Path;
 
-use crate::{LEARNING_RATE, Mode, calls_per_second, cross_entropy, read_f32};
+use crate::{LEARNING_RATE, Mode, Workload, calls_per_second, cross_entropy, read_f32};
 
 /// The CNN's input: 28x28 pixels, one channel.
 pub const CNN_PIXELS: usize = 28 * 28;
@@ -146,7 +146,7 @@ pub struct ConvPeer<'a> {
     /// I's whole output, in NHWC order (`[WIDE_BATCH, 32, 32, 32]`).
     pub wide_output: &'a mut dyn FnMut() -> Vec<f32>,
     /// Workloads: name ("G", "H", "I") and a closure running one call of it.
-    pub workloads: Vec<(&'static str, Box<dyn FnMut() + 'a>)>,
+    pub workloads: Vec<Workload<'a>>,
 }
 
 /// Samples per second from calls per second.

@@ -169,8 +169,11 @@ pub struct Peer<'a> {
     /// The tiny network's output on `tiny_x`.
     pub tiny_output: &'a mut dyn FnMut() -> Vec<f32>,
     /// Workloads: name ("A", "B", "C", "D") and a closure running one call of it.
-    pub workloads: Vec<(&'static str, Box<dyn FnMut() + 'a>)>,
+    pub workloads: Vec<Workload<'a>>,
 }
+
+/// A workload's name and a closure running one call of it.
+pub type Workload<'a> = (&'static str, Box<dyn FnMut() + 'a>);
 
 /// Samples (or calls) per call of each workload, and how a rate is reported.
 fn report(workload: &str, calls_per_second: f64) -> f64 {
@@ -205,7 +208,6 @@ impl Mode {
 }
 
 /// Returns the data directory and what to do, from the command line.
-
 #[must_use]
 pub fn args() -> (std::path::PathBuf, Mode) {
     let args: Vec<String> = std::env::args().collect();
