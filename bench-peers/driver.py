@@ -101,11 +101,11 @@ def peers(target, python, suite=MLP):
     target/release."""
     rust = lambda name: [str(target / "release" / f"peer-{name}")]  # noqa: E731
     py = lambda *a: [python, str(HERE / "py" / a[0]), *a[1:]]  # noqa: E731
+    # PyTorch's OpenMP threads spin while they wait (OMP_WAIT_POLICY=ACTIVE by default), which
+    # on a machine with more runnable processes than cores cost it 27x on H (BENCHMARKS.md):
+    # measured both ways.
+    passive = [shutil.which("env") or "/usr/bin/env", "OMP_WAIT_POLICY=PASSIVE"]
     if suite is CONV:
-        # PyTorch's OpenMP threads spin while they wait (OMP_WAIT_POLICY=ACTIVE by default), which
-        # on a machine with more runnable processes than cores costs it up to 20x on H; measured
-        # both ways.
-        passive = [shutil.which("env") or "/usr/bin/env", "OMP_WAIT_POLICY=PASSIVE"]
         return [
             ("nn", "nn (this project)", rust("nn")),
             ("torch", "PyTorch eager (no_grad inference)", py("peer_torch_conv.py")),
@@ -119,6 +119,7 @@ def peers(target, python, suite=MLP):
     return [
         ("nn", "nn (this project)", rust("nn")),
         ("torch", "PyTorch eager (no_grad inference)", py("peer_torch.py")),
+        ("torch_passive", "PyTorch eager, OMP_WAIT_POLICY=PASSIVE", passive + py("peer_torch.py")),
         ("torch_jit", "PyTorch jit.trace + freeze", py("peer_torch.py", "--jit")),
         ("keras_jax", "Keras on JAX, jitted stateless step", py("peer_keras_jax.py")),
         ("keras_fit", "Keras on JAX, `fit`", py("peer_keras_jax.py", "--fit")),

@@ -2,8 +2,9 @@
 # bench-peers/run.sh: nn against its peers, in one run on this machine.
 #
 # Measures four workloads on nn (this repository, built from ../), burn (NdArray backend),
-# candle, dfdx, PyTorch (eager, and jit.trace + freeze) and Keras 3 on JAX (a jitted stateless
-# train step, and `fit`), two threads each, on the same synthetic data and initial weights:
+# candle, dfdx, PyTorch (eager, with its default OpenMP spinning and with OMP_WAIT_POLICY=PASSIVE,
+# and jit.trace + freeze) and Keras 3 on JAX (a jitted stateless train step, and `fit`), two
+# threads each, on the same synthetic data and initial weights:
 #   A  train step, MLP 784-300-100-10 (relu, relu, softmax cross-entropy), SGD 0.01, batch 128
 #   B  inference, same MLP, batch 256          C  inference, same MLP, one sample
 #   D  inference, 16-32-32-4 MLP, one sample
