@@ -4,7 +4,11 @@
 //! A peer binary is run as `peer-X DATA_DIR check` (prints the first ten training losses, the
 //! inference loss on the first batch and the tiny network's output, so the driver can check that
 //! every peer computes the same function) or `peer-X DATA_DIR bench SECONDS` (prints one
-//! `result` line per workload it implements).
+//! `result` line per workload it implements). The convolutional workloads are a suite of their
+//! own, run as `peer-X DATA_DIR conv-check` and `peer-X DATA_DIR conv-bench SECONDS` by the peers
+//! that implement them ([`conv`]).
+
+pub mod conv;
 
 use std::hint::black_box;
 use std::path::Path;
@@ -59,7 +63,9 @@ pub struct Data {
     pub tiny_x: Vec<f32>,
 }
 
-fn read_f32(dir: &Path, name: &str, len: usize) -> Vec<f32> {
+/// The values of `name.f32` in `dir`, which must hold exactly `len` of them.
+#[must_use]
+pub fn read_f32(dir: &Path, name: &str, len: usize) -> Vec<f32> {
     let path = dir.join(format!("{name}.f32"));
     let bytes = std::fs::read(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (run gen_data.py first)", path.display()));
@@ -163,8 +169,11 @@ pub struct Peer<'a> {
     /// The tiny network's output on `tiny_x`.
     pub tiny_output: &'a mut dyn FnMut() -> Vec<f32>,
     /// Workloads: name ("A", "B", "C", "D") and a closure running one call of it.
-    pub workloads: Vec<(&'static str, Box<dyn FnMut() + 'a>)>,
+    pub workloads: Vec<Workload<'a>>,
 }
+
+/// A workload's name and a closure running one call of it.
+pub type Workload<'a> = (&'static str, Box<dyn FnMut() + 'a>);
 
 /// Samples (or calls) per call of each workload, and how a rate is reported.
 fn report(workload: &str, calls_per_second: f64) -> f64 {
@@ -177,32 +186,57 @@ fn report(workload: &str, calls_per_second: f64) -> f64 {
     }
 }
 
-/// The command line: `DATA_DIR check` or `DATA_DIR bench SECONDS`. Returns the data directory
-/// and what to do.
+/// The command line: `DATA_DIR check` or `DATA_DIR bench SECONDS` (the MLP workloads), or
+/// `DATA_DIR conv-check` or `DATA_DIR conv-bench SECONDS` (the convolutional ones).
 pub enum Mode {
+    /// The MLP suite's agreement outputs.
     Check,
+    /// The MLP suite's workloads, each timed for the given seconds.
     Bench(f64),
+    /// The convolutional suite's agreement outputs.
+    ConvCheck,
+    /// The convolutional suite's workloads, each timed for the given seconds.
+    ConvBench(f64),
 }
 
+impl Mode {
+    /// Whether this is the convolutional suite.
+    #[must_use]
+    pub fn is_conv(&self) -> bool {
+        matches!(self, Self::ConvCheck | Self::ConvBench(_))
+    }
+}
+
+/// Returns the data directory and what to do, from the command line.
 #[must_use]
 pub fn args() -> (std::path::PathBuf, Mode) {
     let args: Vec<String> = std::env::args().collect();
     let usage = || -> ! {
-        eprintln!("usage: {} DATA_DIR (check | bench SECONDS)", args[0]);
+        eprintln!(
+            "usage: {} DATA_DIR (check | bench SECONDS | conv-check | conv-bench SECONDS)",
+            args[0]
+        );
         std::process::exit(2)
     };
     let dir = args.get(1).unwrap_or_else(|| usage()).into();
     let mode = match (args.get(2).map(String::as_str), args.get(3)) {
         (Some("check"), None) => Mode::Check,
         (Some("bench"), Some(s)) => Mode::Bench(s.parse().unwrap_or_else(|_| usage())),
+        (Some("conv-check"), None) => Mode::ConvCheck,
+        (Some("conv-bench"), Some(s)) => Mode::ConvBench(s.parse().unwrap_or_else(|_| usage())),
         _ => usage(),
     };
     (dir, mode)
 }
 
-/// Runs `mode` on `peer`, printing the lines `driver.py` reads.
+/// Runs `mode` on `peer`, printing the lines `driver.py` reads; a peer without convolutional
+/// workloads exits with status 2 on the conv modes.
 pub fn run(data: &Data, mode: &Mode, peer: Peer<'_>) {
     match *mode {
+        Mode::ConvCheck | Mode::ConvBench(_) => {
+            eprintln!("this peer has no convolutional workloads");
+            std::process::exit(2)
+        }
         Mode::Check => {
             for (i, loss) in (peer.train_losses)().iter().enumerate() {
                 println!("loss {i} {loss:.9e}");

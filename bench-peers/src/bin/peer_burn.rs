@@ -1,7 +1,10 @@
 //! burn on its NdArray backend (simd, rayon): a `Module` of three `Linear` layers,
 //! `CrossEntropyLoss`, the `Sgd` optimizer on the autodiff device, inference on the plain
-//! NdArray device. Threads: RAYON_NUM_THREADS.
+//! NdArray device; the convolutional suite in `peer_burn/conv.rs`. Threads: RAYON_NUM_THREADS.
 #![allow(deprecated)] // burn 0.22 deprecates the NdArray backend in favour of Flex
+
+#[path = "peer_burn/conv.rs"]
+mod conv;
 
 use burn::module::{Module, Param};
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
@@ -96,6 +99,10 @@ impl Trainer {
 
 fn main() {
     let (dir, mode) = args();
+    if mode.is_conv() {
+        conv::main(&dir, &mode);
+        return;
+    }
     let data = Data::load(&dir);
     let device = Device::ndarray();
     let train_device = device.clone().autodiff();

@@ -1,5 +1,9 @@
 //! The project itself: both networks written with `network!`, a manual training step (forward,
-//! fused softmax cross-entropy, backward, SGD) and `predict_one` for batch-1 inference.
+//! fused softmax cross-entropy, backward, SGD) and `predict_one` for batch-1 inference; the
+//! convolutional suite in `peer_nn/conv.rs`.
+
+#[path = "peer_nn/conv.rs"]
+mod conv;
 
 use nn::prelude::*;
 use nn::reexports::ndarray::{Array2, ArrayView2};
@@ -18,6 +22,11 @@ fn load<N: Network>(net: &mut N, layers: &[DenseInit]) {
         .iter()
         .flat_map(|l| [l.kernel.as_slice(), l.bias.as_slice()])
         .collect();
+    load_values(net, &values);
+}
+
+/// Overwrites the network's parameters, in their visiting order, with `values`.
+fn load_values<N: Network>(net: &mut N, values: &[&[f32]]) {
     let mut i = 0;
     net.visit_params(&mut |p| {
         assert_eq!(p.value.len(), values[i].len(), "{}.{}", p.layer, p.name);
@@ -33,7 +42,7 @@ fn mlp(data: &Data) -> Mlp {
     net
 }
 
-/// One training step on `x`: returns the loss before the update.
+/// One training step of the MLP on `x`: returns the loss before the update.
 fn train_step(
     net: &mut Mlp,
     sgd: &mut Sgd,
@@ -42,10 +51,22 @@ fn train_step(
     labels: &[usize],
 ) -> f32 {
     let x = ArrayView2::from_shape((TRAIN_BATCH, MLP[0]), x).expect("batch shape");
+    step(net, sgd, grad, x, labels)
+}
+
+/// One training step of any network on the rows `x` (forward, fused softmax cross-entropy,
+/// backward, SGD): returns the loss before the update.
+fn step<N: Network>(
+    net: &mut N,
+    sgd: &mut Sgd,
+    grad: &mut Array2<f32>,
+    x: ArrayView2<'_, f32>,
+    labels: &[usize],
+) -> f32 {
     net.forward_train(x).expect("forward");
     let (loss, of) = Loss::CrossEntropy
         .evaluate(
-            <Mlp as Network>::OUTPUT_ACTIVATION,
+            N::OUTPUT_ACTIVATION,
             net.output(),
             net.pre_activation(),
             Targets::Classes(labels),
@@ -59,6 +80,10 @@ fn train_step(
 
 fn main() {
     let (dir, mode) = args();
+    if mode.is_conv() {
+        conv::main(&dir, &mode);
+        return;
+    }
     let data = Data::load(&dir);
     let new_sgd = || Sgd::new(f64::from(LEARNING_RATE)).expect("sgd");
 
