@@ -17,4 +17,4 @@ pub(crate) const NC: usize = 3072;
 
 /// Products of at least this many multiply-adds (`m · k · n`) are split over the thread pool;
 /// below it, waking a thread costs more than it saves.
-pub const PARALLEL_THRESHOLD: usize = 1 << 20;
+pub const PARALLEL_THRESHOLD: usize = 1 << 23;
