@@ -6,7 +6,7 @@ use crate::Element;
 use crate::blocking::{KC, MC, NC};
 use crate::element::Buffers;
 use crate::kernel::{Kernel, TILE};
-use crate::pack::{pack_a, pack_b};
+use crate::pack::{pack_a, pack_b, packed_b_len, slivers};
 
 /// `c = a · b` on the calling thread, with its packing buffers. Shapes are the caller's
 /// to check (`a: m x k`, `b: k x n`, `c: m x n`).
@@ -38,8 +38,14 @@ pub fn gemm_with<T: Element>(
             let nc = NC.min(n - jc);
             for pc in (0..k).step_by(KC) {
                 let kc = KC.min(k - pc);
-                let packed_b = Buffers::reserve(&mut buffers.b, nc.div_ceil(nr) * nr * kc);
-                pack_b(b.slice(s![pc..pc + kc, jc..jc + nc]), nr, packed_b);
+                let packed_len = packed_b_len(nc, kc, nr, kernel.nr_tail);
+                let packed_b = Buffers::reserve(&mut buffers.b, packed_len);
+                pack_b(
+                    b.slice(s![pc..pc + kc, jc..jc + nc]),
+                    nr,
+                    kernel.nr_tail,
+                    packed_b,
+                );
                 let row_block = row_block(m, mr);
                 for ic in (0..m).step_by(row_block) {
                     let mc = row_block.min(m - ic);
@@ -76,13 +82,20 @@ fn tiles<T: Element>(
     let (row_stride, col_stride) = (c.strides()[0], c.strides()[1]);
     let origin = c.as_mut_ptr();
     let mut tile = [T::default(); TILE];
-    for (js, b) in packed_b.chunks_exact(kc * nr).enumerate() {
-        let j0 = js * nr;
+    let mut packed_b = packed_b;
+    for (j0, nr) in slivers(nc, nr, kernel.nr_tail) {
+        let (b, rest) = packed_b.split_at(kc * nr);
+        packed_b = rest;
+        let run = if nr == kernel.nr {
+            kernel.run
+        } else {
+            kernel.run_tail
+        };
         let cols = nr.min(nc - j0);
         for (is, a) in packed_a.chunks_exact(kc * mr).enumerate() {
             let i0 = is * mr;
             let rows = mr.min(mc - i0);
-            (kernel.run)(kc, a, b, &mut tile);
+            run(kc, a, b, &mut tile);
             if col_stride == 1 {
                 // Rows of `C` are contiguous: whole-row passes the compiler vectorizes.
                 for (i, tile_row) in tile.chunks_exact(nr).take(rows).enumerate() {

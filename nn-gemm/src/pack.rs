@@ -75,17 +75,41 @@ pub fn pack_a<T: Element>(a: ArrayView2<'_, T>, mr: usize, dst: &mut [T]) {
     }
 }
 
-/// Packs the `depth x cols` block `b` into slivers of `nr` columns: sliver `s` holds, for each
-/// `p < depth`, the `nr` values `b[p, s·nr + j]` (zero past the last column). `dst` must hold
-/// `⌈cols / nr⌉ · nr · depth` elements.
+/// The column slivers of `cols` columns: `(first column, width)`, each `nr` wide but the last,
+/// which is `nr_tail` wide when at most that many columns remain (a narrower kernel computes
+/// it) and `nr` wide, zero-padded, otherwise.
+pub fn slivers(cols: usize, nr: usize, nr_tail: usize) -> impl Iterator<Item = (usize, usize)> {
+    let remainder = cols % nr;
+    let full = cols / nr;
+    let tail = match remainder {
+        0 => None,
+        r if r <= nr_tail => Some(nr_tail),
+        _ => Some(nr),
+    };
+    (0..full)
+        .map(move |s| (s * nr, nr))
+        .chain(tail.map(|width| (full * nr, width)))
+}
+
+/// The packed length of a `depth x cols` block of `B` (see [`slivers`]).
+pub fn packed_b_len(cols: usize, depth: usize, nr: usize, nr_tail: usize) -> usize {
+    slivers(cols, nr, nr_tail)
+        .map(|(_, width)| width)
+        .sum::<usize>()
+        * depth
+}
+
+/// Packs the `depth x cols` block `b` into the column slivers of [`slivers`]: a sliver `width`
+/// wide holds, for each `p < depth`, the `width` values `b[p, first + j]` (zero past the last
+/// column). `dst` must hold [`packed_b_len`] elements.
 ///
 /// # Panics
 /// If `dst` has a different length, or `depth` is 0.
-pub fn pack_b<T: Element>(b: ArrayView2<'_, T>, nr: usize, dst: &mut [T]) {
+pub fn pack_b<T: Element>(b: ArrayView2<'_, T>, nr: usize, nr_tail: usize, dst: &mut [T]) {
     let (depth, cols) = b.dim();
     assert_eq!(
         dst.len(),
-        cols.div_ceil(nr) * nr * depth,
+        packed_b_len(cols, depth, nr, nr_tail),
         "pack_b: buffer length"
     );
     let (row_stride, col_stride) = (b.strides()[0], b.strides()[1]);
@@ -95,8 +119,10 @@ pub fn pack_b<T: Element>(b: ArrayView2<'_, T>, nr: usize, dst: &mut [T]) {
         // SAFETY: as in `pack_a`: `p < depth`, `j < cols`, an element of the view.
         unsafe { *origin.offset(p as isize * row_stride + j as isize * col_stride) }
     };
-    for (s, sliver) in dst.chunks_exact_mut(nr * depth).enumerate() {
-        let first = s * nr;
+    let mut rest = dst;
+    for (first, nr) in slivers(cols, nr, nr_tail) {
+        let (sliver, tail) = rest.split_at_mut(nr * depth);
+        rest = tail;
         let live = nr.min(cols - first);
         if row_stride == 1 && col_stride != 1 && live == nr {
             // A column-major block (a transposed row-major matrix): each output row gathers

@@ -38,6 +38,41 @@ pub fn f32_6x16(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32; TILE]) {
     }
 }
 
+/// The `f32` 6 x 8 kernel, for a last sliver of at most 8 columns (see [`super::Kernel`]).
+///
+/// # Panics
+/// If `a` is shorter than `kc · 6` or `b` than `kc · 8`.
+pub fn f32_6x8(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32; TILE]) {
+    let a = &a.as_chunks::<F32_MR>().0[..kc];
+    let b = &b.as_chunks::<8>().0[..kc];
+    if available() {
+        // SAFETY: the processor has AVX2 and FMA, the only requirement of `f32_fma_narrow`.
+        unsafe { f32_fma_narrow(a, b, tile) }
+    } else {
+        portable::kernel::<f32, F32_MR, 8>(kc, a.as_flattened(), b.as_flattened(), tile);
+    }
+}
+
+/// # Safety
+/// The processor must support AVX2 and FMA. Every load reads the 8 lanes of an 8-element
+/// array, and the stores write rows `i < 6` at offset `8 · i` of the tile (`8 · 5 + 8 <= TILE`),
+/// so no access leaves its array.
+#[target_feature(enable = "avx2,fma")]
+unsafe fn f32_fma_narrow(a: &[[f32; F32_MR]], b: &[[f32; 8]], tile: &mut [f32; TILE]) {
+    let mut sums: [__m256; F32_MR] = [_mm256_setzero_ps(); F32_MR];
+    for (a, b) in a.iter().zip(b) {
+        // SAFETY: `b` is 8 elements, the 8 lanes loaded.
+        let b = unsafe { _mm256_loadu_ps(b.as_ptr()) };
+        for (sum, &a) in sums.iter_mut().zip(a) {
+            *sum = _mm256_fmadd_ps(_mm256_set1_ps(a), b, *sum);
+        }
+    }
+    for (out, sum) in tile.as_chunks_mut::<8>().0.iter_mut().zip(sums) {
+        // SAFETY: `out` is 8 elements, the 8 lanes stored.
+        unsafe { _mm256_storeu_ps(out.as_mut_ptr(), sum) };
+    }
+}
+
 /// The `f64` 6 x 8 kernel (see [`super::Kernel`]).
 ///
 /// # Panics

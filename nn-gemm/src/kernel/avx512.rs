@@ -37,6 +37,22 @@ pub fn f32_12x32(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32; TILE]) {
     }
 }
 
+/// The `f32` 12 x 16 kernel, for a last sliver of at most 16 columns (see
+/// [`super::Kernel`]).
+///
+/// # Panics
+/// If `a` is shorter than `kc · 12` or `b` than `kc · 16`.
+pub fn f32_12x16(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32; TILE]) {
+    let a = &a.as_chunks::<F32_MR>().0[..kc];
+    let b = &b.as_chunks::<16>().0[..kc];
+    if available() {
+        // SAFETY: the processor has AVX-512F, the only requirement of `f32_fma_narrow`.
+        unsafe { f32_fma_narrow(a, b, tile) }
+    } else {
+        portable::kernel::<f32, F32_MR, 16>(kc, a.as_flattened(), b.as_flattened(), tile);
+    }
+}
+
 /// The `f64` 12 x 16 kernel (see [`super::Kernel`]).
 ///
 /// # Panics
@@ -79,6 +95,26 @@ unsafe fn f32_fma(a: &[[f32; F32_MR]], b: &[[f32; F32_NR]], tile: &mut [f32; TIL
             _mm512_storeu_ps(out.as_mut_ptr(), row[0]);
             _mm512_storeu_ps(out.as_mut_ptr().add(16), row[1]);
         }
+    }
+}
+
+/// # Safety
+/// The processor must support AVX-512F. Every load reads the 16 lanes of a 16-element array,
+/// and the stores write rows `i < 12` at offset `16 · i` of the 384-element tile
+/// (`16 · 11 + 16 <= 384`), so no access leaves its array.
+#[target_feature(enable = "avx512f")]
+unsafe fn f32_fma_narrow(a: &[[f32; F32_MR]], b: &[[f32; 16]], tile: &mut [f32; TILE]) {
+    let mut sums: [__m512; F32_MR] = [_mm512_setzero_ps(); F32_MR];
+    for (a, b) in a.iter().zip(b) {
+        // SAFETY: `b` is 16 elements, the 16 lanes loaded.
+        let b = unsafe { _mm512_loadu_ps(b.as_ptr()) };
+        for (sum, &a) in sums.iter_mut().zip(a) {
+            *sum = _mm512_fmadd_ps(_mm512_set1_ps(a), b, *sum);
+        }
+    }
+    for (out, sum) in tile.as_chunks_mut::<16>().0.iter_mut().zip(sums) {
+        // SAFETY: `out` is 16 elements, the 16 lanes stored.
+        unsafe { _mm512_storeu_ps(out.as_mut_ptr(), sum) };
     }
 }
 

@@ -23,7 +23,9 @@ pub const TILE: usize = 384;
 
 /// A kernel's tile shape and function: `run(kc, a, b, tile)` writes
 /// `tile[i * nr + j] = Σ_p a[p * mr + i] · b[p * nr + j]` for `p < kc`, where `a` holds at
-/// least `kc · mr` and `b` at least `kc · nr` elements.
+/// least `kc · mr` and `b` at least `kc · nr` elements. `run_tail` does the same for a
+/// narrower last sliver of `nr_tail` columns (with `nr` in place of `nr_tail` in the
+/// formula), so that, say, 300 columns cost 9 x 32 + 16 rather than 10 x 32.
 pub struct Kernel<T> {
     /// Rows of the tile (a multiple of it divides the loop nest's `MC`).
     pub mr: usize,
@@ -31,6 +33,11 @@ pub struct Kernel<T> {
     pub nr: usize,
     /// The kernel itself.
     pub run: fn(kc: usize, a: &[T], b: &[T], tile: &mut [T; TILE]),
+    /// Columns of the narrower kernel for a last sliver of at most that many columns (`nr`
+    /// when there is none).
+    pub nr_tail: usize,
+    /// The narrower kernel (`run` when there is none).
+    pub run_tail: fn(kc: usize, a: &[T], b: &[T], tile: &mut [T; TILE]),
     /// Its name, for benchmarks and reports.
     pub name: &'static str,
     /// Whether it fuses each multiply and add (one rounding) or rounds both.
@@ -53,6 +60,8 @@ pub fn f32_kernels() -> impl Iterator<Item = Kernel<f32>> {
             mr: 12,
             nr: 32,
             run: avx512::f32_12x32,
+            nr_tail: 16,
+            run_tail: avx512::f32_12x16,
             name: "avx512 12x32",
             fused: true,
         }),
@@ -60,6 +69,8 @@ pub fn f32_kernels() -> impl Iterator<Item = Kernel<f32>> {
             mr: 6,
             nr: 16,
             run: avx2::f32_6x16,
+            nr_tail: 8,
+            run_tail: avx2::f32_6x8,
             name: "avx2 6x16",
             fused: true,
         }),
@@ -77,6 +88,8 @@ pub fn f64_kernels() -> impl Iterator<Item = Kernel<f64>> {
             mr: 12,
             nr: 16,
             run: avx512::f64_12x16,
+            nr_tail: 16,
+            run_tail: avx512::f64_12x16,
             name: "avx512 12x16",
             fused: true,
         }),
@@ -84,6 +97,8 @@ pub fn f64_kernels() -> impl Iterator<Item = Kernel<f64>> {
             mr: 6,
             nr: 8,
             run: avx2::f64_6x8,
+            nr_tail: 8,
+            run_tail: avx2::f64_6x8,
             name: "avx2 6x8",
             fused: true,
         }),
@@ -109,6 +124,8 @@ pub fn f32_portable() -> Kernel<f32> {
         mr: 6,
         nr: 16,
         run: portable::kernel::<f32, 6, 16>,
+        nr_tail: 16,
+        run_tail: portable::kernel::<f32, 6, 16>,
         name: "portable 6x16",
         fused: false,
     }
@@ -120,6 +137,8 @@ pub fn f64_portable() -> Kernel<f64> {
         mr: 6,
         nr: 8,
         run: portable::kernel::<f64, 6, 8>,
+        nr_tail: 8,
+        run_tail: portable::kernel::<f64, 6, 8>,
         name: "portable 6x8",
         fused: false,
     }
