@@ -14,6 +14,6 @@ pub use gemm::{add_bias, column_sums, matmul, matmul_a_bt, matmul_at_b};
 pub use im2col::{ConvGeometry, Padding, col2im, im2col};
 pub use pool::{
     avg_pool, avg_pool_backward, global_avg_pool, global_avg_pool_backward, max_pool,
-    max_pool_backward,
+    max_pool_backward, max_pool_infer,
 };
 pub use row::{simd_available, vec_mat, vec_mat_f32, vec_mat_f32_avx2, vec_mat_portable};

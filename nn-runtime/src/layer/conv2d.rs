@@ -3,6 +3,7 @@ use ndarray::{Array1, Array2, Array4, ArrayView2, ArrayViewMut2};
 use super::geometry::checked_geometry;
 use crate::activation::{Activation, ActivationKind, Linear};
 use crate::kernel::{ConvGeometry, Padding, conv2d_backward, conv2d_forward};
+use crate::network::with_image_scratch;
 use crate::param::{ParamMut, Parameters, TensorKind, TensorMut, TensorRef, TensorShape, Tensors};
 use crate::validate::{check_batch, check_same_shape};
 use crate::{Buffer, Float, Initializer, Layer, Result, SeededRng};
@@ -415,6 +416,12 @@ impl<
         Ok(self.output.view())
     }
 
+    /// The patch matrix lives in a thread-local scratch vector
+    /// (`network::infer::with_image_scratch`), kept between calls: `&self` cannot own a
+    /// buffer, and a `RefCell` or `Mutex` inside the layer would make it `!Sync` or serialize
+    /// threads that share it. Each thread's store grows to the largest patch matrix it has
+    /// needed (no zero-fill: im2col writes all of it). The GEMM writes straight into `output`
+    /// when it is in standard layout (a fresh pre-activation matrix otherwise).
     fn forward_infer(
         &self,
         input: ArrayView2<'_, T>,
@@ -424,17 +431,28 @@ impl<
         let rows = input.nrows();
         check_same_shape(self.name, &[rows, Self::OUT], output.shape())?;
         let positions = rows * self.geometry.positions();
-        let mut cols = Array2::zeros((positions, self.geometry.patch_len()));
-        let mut z = Array2::zeros((rows, Self::OUT));
-        conv2d_forward(
-            &self.geometry,
-            input,
-            self.kernel_matrix(),
-            self.bias.as_ref().map(|bias| bias.view()),
-            cols.view_mut(),
-            by_position_mut(z.view_mut(), OC),
-        );
-        output.assign(&z);
+        let patch = self.geometry.patch_len();
+        with_image_scratch::<T, _>(positions * patch, |cols| {
+            let cols = ArrayViewMut2::from_shape((positions, patch), cols)
+                .expect("invariant: the scratch holds positions * patch values");
+            let forward = |cols, z| {
+                conv2d_forward(
+                    &self.geometry,
+                    input,
+                    self.kernel_matrix(),
+                    self.bias.as_ref().map(|bias| bias.view()),
+                    cols,
+                    z,
+                );
+            };
+            if output.is_standard_layout() {
+                forward(cols, by_position_mut(output.view_mut(), OC));
+            } else {
+                let mut z = Array2::zeros((rows, Self::OUT));
+                forward(cols, by_position_mut(z.view_mut(), OC));
+                output.assign(&z);
+            }
+        });
         self.activation.infer_in_place(output);
         Ok(())
     }

@@ -1,7 +1,7 @@
 use ndarray::{ArrayView2, ArrayViewMut2};
 
 use super::geometry::checked_geometry;
-use crate::kernel::{ConvGeometry, Padding, max_pool, max_pool_backward};
+use crate::kernel::{ConvGeometry, Padding, max_pool, max_pool_backward, max_pool_infer};
 use crate::param::{ParamMut, Parameters, TensorMut, TensorRef, Tensors};
 use crate::validate::{check_batch, check_same_shape};
 use crate::{Buffer, Float, Layer, Result, SeededRng};
@@ -127,8 +127,7 @@ impl<const IH: usize, const IW: usize, const C: usize, const OH: usize, const OW
     fn forward_infer(&self, input: ArrayView2<'_, T>, output: ArrayViewMut2<'_, T>) -> Result<()> {
         check_batch(self.name, &input, Self::IN)?;
         check_same_shape(self.name, &[input.nrows(), Self::OUT], output.shape())?;
-        let mut argmax = vec![0; input.nrows() * Self::OUT];
-        max_pool(&self.geometry, input, output, &mut argmax);
+        max_pool_infer(&self.geometry, input, output);
         Ok(())
     }
 

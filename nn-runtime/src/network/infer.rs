@@ -121,9 +121,16 @@ impl<T: Float> PingPong<T> {
     }
 }
 
+/// Scratch vectors kept for a thread's life: one per element type.
+type ScratchStore = RefCell<Vec<Box<dyn Any>>>;
+
 thread_local! {
     /// One scratch vector per element type, kept for the thread's life.
-    static ROW_SCRATCH: RefCell<Vec<Box<dyn Any>>> = const { RefCell::new(Vec::new()) };
+    static ROW_SCRATCH: ScratchStore = const { RefCell::new(Vec::new()) };
+    /// The same for the layers' inference over images (`Conv2d`'s patch matrix): a separate
+    /// store, so that a layer running inside [`with_row_scratch`] (a `predict_one`) finds it
+    /// free.
+    static IMAGE_SCRATCH: ScratchStore = const { RefCell::new(Vec::new()) };
 }
 
 /// Runs `f` on `len` values of this thread's scratch for element type `T` (contents
@@ -131,8 +138,25 @@ thread_local! {
 /// needing more room) allocates: the generated `predict_one` of networks too wide for the
 /// stack runs its layers here. A nested call (from inside `f`) gets a fresh vector.
 pub fn with_row_scratch<T: Float, R>(len: usize, f: impl FnOnce(&mut [T]) -> R) -> R {
+    with_scratch(&ROW_SCRATCH, len, f)
+}
+
+/// [`with_row_scratch`] on a second thread-local store, for the scratch of a layer's
+/// `forward_infer` (a `&self` method, so it cannot keep buffers of its own): `Conv2d`'s patch
+/// matrix. The storage stays with the thread (as large as the largest batch's patch matrix so
+/// far); a nested call gets a fresh vector.
+pub(crate) fn with_image_scratch<T: Float, R>(len: usize, f: impl FnOnce(&mut [T]) -> R) -> R {
+    with_scratch(&IMAGE_SCRATCH, len, f)
+}
+
+/// The body of [`with_row_scratch`] and [`with_image_scratch`] on the store `key`.
+fn with_scratch<T: Float, R>(
+    key: &'static std::thread::LocalKey<ScratchStore>,
+    len: usize,
+    f: impl FnOnce(&mut [T]) -> R,
+) -> R {
     let mut f = Some(f);
-    let kept = ROW_SCRATCH.try_with(|cell| {
+    let kept = key.try_with(|cell| {
         let Ok(mut vectors) = cell.try_borrow_mut() else {
             return None;
         };
@@ -154,6 +178,6 @@ pub fn with_row_scratch<T: Float, R>(len: usize, f: impl FnOnce(&mut [T]) -> R) 
         (Ok(Some(result)), _) => result,
         (_, Some(f)) => f(&mut vec![T::zero(); len]),
         // `f` ran (it was taken) yet gave no result: impossible, `Some(f(..))` follows `take`.
-        (_, None) => unreachable!("with_row_scratch: the closure ran without a result"),
+        (_, None) => unreachable!("with_scratch: the closure ran without a result"),
     }
 }

@@ -14,6 +14,7 @@ mod state;
 mod summary;
 
 pub use compose::{AcceptsInput, Chain, Width};
+pub(crate) use infer::with_image_scratch;
 pub use infer::{PingPong, check_row, with_row_scratch};
 pub use state::NetworkState;
 pub use summary::{LayerInfo, Summary};
