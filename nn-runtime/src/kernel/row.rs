@@ -4,9 +4,9 @@
 //! A GEMM packs its operands for large products and wastes that work on a single row
 //! (matrixmultiply reaches a few GFLOP/s there). This kernel streams the kernel `W` (row-major
 //! `[inputs, outputs]`) once, row by row, accumulating `x_i · W[i, ..]` into registers that
-//! span a block of output columns. On x86-64 with AVX-512, or with AVX2 and FMA (detected at
-//! run time, so the default `x86-64` target gets them), `f32` runs a vectorized version;
-//! everything else runs the portable loop.
+//! span a block of output columns. On x86-64 with AVX2 and FMA (detected at run time, so the
+//! default `x86-64` target gets it) `f32` runs a vectorized version; everything else runs the
+//! portable loop.
 //!
 //! Both add the products in the order the batch path's GEMM (nn-gemm) does: one running sum per
 //! output, over the inputs in order, restarted every [`KC`] inputs, the partial sums then added
@@ -99,21 +99,12 @@ pub fn vec_mat_portable<T: Float>(x: &[T], w: &[T], bias: Option<&[T]>, out: &mu
     }
 }
 
-/// The `f32` kernel: the AVX-512 version when the processor has it, else the AVX2/FMA version
-/// when it has both, else the portable one.
+/// The `f32` kernel: the AVX2/FMA version when the processor has both, else the portable one.
 ///
 /// # Panics
 /// As [`vec_mat`].
 pub fn vec_mat_f32(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
     check_lengths(x, w, bias, out);
-    #[cfg(target_arch = "x86_64")]
-    if avx512::available() {
-        // SAFETY: `available` checked that the processor supports AVX-512F, the feature
-        // `vec_mat` is compiled with, and `check_lengths` established the slice lengths its
-        // pointer arithmetic relies on (see its safety section).
-        unsafe { avx512::vec_mat(x, w, bias, out) };
-        return;
-    }
     #[cfg(target_arch = "x86_64")]
     if avx2::available() {
         // SAFETY: `available` checked that the processor supports AVX2 and FMA, the
@@ -125,27 +116,11 @@ pub fn vec_mat_f32(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) 
     vec_mat_portable(x, w, bias, out);
 }
 
-/// The AVX2/FMA `f32` kernel even where AVX-512 is available (else the portable one): for
-/// tests that check each SIMD version on a processor that has both.
-///
-/// # Panics
-/// As [`vec_mat`].
-pub fn vec_mat_f32_avx2(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
-    check_lengths(x, w, bias, out);
-    #[cfg(target_arch = "x86_64")]
-    if avx2::available() {
-        // SAFETY: as in `vec_mat_f32`: AVX2 and FMA checked, lengths checked.
-        unsafe { avx2::vec_mat(x, w, bias, out) };
-        return;
-    }
-    vec_mat_portable(x, w, bias, out);
-}
-
-/// Whether [`vec_mat_f32`] runs a SIMD kernel (AVX-512, or AVX2 with FMA) on this machine.
+/// Whether [`vec_mat_f32`] runs the AVX2/FMA kernel on this machine.
 pub fn simd_available() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        avx512::available() || avx2::available()
+        avx2::available()
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -291,134 +266,5 @@ pub(crate) mod avx2 {
         let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         // `len < 8` here, so the cast is exact.
         _mm256_cmpgt_epi32(_mm256_set1_epi32(len as i32), lanes)
-    }
-}
-
-/// The AVX-512 version of the `f32` kernel: sixteen lanes per vector, blocks of up to 128
-/// columns, a masked tail; the same order of operations as the AVX2 kernel (one fused
-/// multiply-add chain per output, restarted every [`KC`] inputs), so the same bits.
-#[cfg(target_arch = "x86_64")]
-pub(crate) mod avx512 {
-    use std::arch::x86_64::{
-        __m512, __mmask16, _mm512_add_ps, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_mask_storeu_ps,
-        _mm512_maskz_loadu_ps, _mm512_set1_ps, _mm512_setzero_ps, _mm512_storeu_ps,
-    };
-
-    use super::KC;
-
-    /// Whether the processor has AVX-512F (the standard library caches the answer).
-    #[inline]
-    pub(crate) fn available() -> bool {
-        std::arch::is_x86_feature_detected!("avx512f")
-    }
-
-    /// Lanes of one `__m512`.
-    const LANES: usize = 16;
-
-    /// `out = x · w + bias` with `w` row-major `[k, n]`, `k = x.len()`, `n = out.len()`.
-    ///
-    /// # Safety
-    /// The processor must support AVX-512F, `w.len() == x.len() * out.len()` and, when given,
-    /// `bias.len() == out.len()`. A block of `B` vectors at column `j` is only taken while
-    /// `j + 16 * B <= n`, so its loads of row `i < k` read `w[i * n + j .. i * n + j + 16 * B]`,
-    /// inside `w[.. k * n]`; the masked tail (`j < n < j + 16`) reads and writes only the
-    /// lanes `l` with `j + l < n`. Loads of `bias` and stores to `out` use the same columns.
-    #[target_feature(enable = "avx512f")]
-    pub(crate) unsafe fn vec_mat(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
-        let n = out.len();
-        let w = w.as_ptr();
-        let bias = bias.map(<[f32]>::as_ptr);
-        let out = out.as_mut_ptr();
-        let mut j = 0;
-        // SAFETY (the blocks below): the offsets are those of the function's safety section.
-        unsafe {
-            let load = |p: *const f32| _mm512_loadu_ps(p);
-            while j + 8 * LANES <= n {
-                let sums = blocks::<8>(x, w, n, j, load);
-                store(sums, bias, out, j);
-                j += 8 * LANES;
-            }
-            while j + 4 * LANES <= n {
-                let sums = blocks::<4>(x, w, n, j, load);
-                store(sums, bias, out, j);
-                j += 4 * LANES;
-            }
-            while j + LANES <= n {
-                let sums = blocks::<1>(x, w, n, j, load);
-                store(sums, bias, out, j);
-                j += LANES;
-            }
-            if j < n {
-                // `n - j < 16`, so the mask has the low `n - j` bits set.
-                let mask: __mmask16 = ((1u32 << (n - j)) - 1) as __mmask16;
-                let [mut sum] = blocks::<1>(x, w, n, j, |p| _mm512_maskz_loadu_ps(mask, p));
-                if let Some(bias) = bias {
-                    sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(mask, bias.add(j)));
-                }
-                _mm512_mask_storeu_ps(out.add(j), mask, sum);
-            }
-        }
-    }
-
-    /// `B` vectors of output sums at column `j`, in the order of the AVX2 kernel's `blocks`.
-    ///
-    /// # Safety
-    /// AVX-512F, and `load(w + i * n + j + 16 * b)` valid for every `i < x.len()`, `b < B`.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    unsafe fn blocks<const B: usize>(
-        x: &[f32],
-        w: *const f32,
-        n: usize,
-        j: usize,
-        load: impl Fn(*const f32) -> __m512,
-    ) -> [__m512; B] {
-        let mut total = [_mm512_setzero_ps(); B];
-        for (chunk, xs) in x.chunks(KC).enumerate() {
-            let mut acc = [_mm512_setzero_ps(); B];
-            let mut row = w.wrapping_add(chunk * KC * n + j);
-            for &xi in xs {
-                let xi = _mm512_set1_ps(xi);
-                for (b, acc) in acc.iter_mut().enumerate() {
-                    // SAFETY: `row` is `w + i * n + j` for an input `i < x.len()`; the caller
-                    // guarantees the load.
-                    *acc = _mm512_fmadd_ps(xi, load(unsafe { row.add(b * LANES) }), *acc);
-                }
-                row = row.wrapping_add(n);
-            }
-            if chunk == 0 {
-                total = acc;
-            } else {
-                for (total, acc) in total.iter_mut().zip(acc) {
-                    *total = _mm512_add_ps(acc, *total);
-                }
-            }
-        }
-        total
-    }
-
-    /// Adds the bias to `B` vectors of sums and stores them at column `j`.
-    ///
-    /// # Safety
-    /// AVX-512F, and `j + 16 * B` within both `out` and (when given) `bias`.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    unsafe fn store<const B: usize>(
-        sums: [__m512; B],
-        bias: Option<*const f32>,
-        out: *mut f32,
-        j: usize,
-    ) {
-        for (b, mut sum) in sums.into_iter().enumerate() {
-            let column = j + b * LANES;
-            // SAFETY: `column + 16 <= j + 16 * B`, within `out` and `bias` (the caller's
-            // guarantee).
-            unsafe {
-                if let Some(bias) = bias {
-                    sum = _mm512_add_ps(sum, _mm512_loadu_ps(bias.add(column)));
-                }
-                _mm512_storeu_ps(out.add(column), sum);
-            }
-        }
     }
 }
