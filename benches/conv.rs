@@ -19,9 +19,12 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+mod common;
+use common::train_step;
 use nn::kernel::{ConvGeometry, col2im, im2col, matmul, matmul_a_bt, matmul_at_b};
 use nn::prelude::*;
-use nn::reexports::ndarray::{Array2, ArrayView2};
+use nn::reexports::ndarray::Array2;
 
 network! {
     /// The peer comparison's CNN (workloads G and H).
@@ -168,30 +171,6 @@ fn conv_pieces(c: &mut Criterion) {
     pieces(c, "12x12x6_k5x16_b64", 64, lenet2, 16);
     let wide = geometry((32, 32, 16), 3, Padding::Same);
     pieces(c, "32x32x16_k3x32same_b32", 32, wide, 32);
-}
-
-/// One training step as the peer harness runs it: forward, fused softmax cross-entropy,
-/// backward, SGD.
-fn train_step(
-    net: &mut Cnn,
-    sgd: &mut Sgd,
-    x: ArrayView2<'_, f32>,
-    y: &[usize],
-    grad: &mut Array2<f32>,
-) -> f32 {
-    net.forward_train(x).expect("forward");
-    let (loss, of) = Loss::CrossEntropy
-        .evaluate(
-            <Cnn as Network>::OUTPUT_ACTIVATION,
-            net.output(),
-            net.pre_activation(),
-            Targets::Classes(y),
-            grad.view_mut(),
-        )
-        .expect("loss");
-    net.backward(grad.view(), of).expect("backward");
-    sgd.step(net).expect("step");
-    loss
 }
 
 fn cnn(c: &mut Criterion) {

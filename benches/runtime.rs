@@ -15,6 +15,9 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+mod common;
+use common::train_step;
 use nn::prelude::*;
 use nn::reexports::ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
@@ -53,29 +56,6 @@ fn matrix(rows: usize, cols: usize, seed: u64) -> Array2<f32> {
 
 fn labels(rows: usize, classes: usize) -> Vec<usize> {
     (0..rows).map(|i| (i * 7 + 3) % classes).collect()
-}
-
-/// One training step as `fit` runs it: forward, fused softmax cross-entropy, backward, SGD.
-fn train_step(
-    net: &mut Mlp,
-    sgd: &mut Sgd,
-    x: ArrayView2<'_, f32>,
-    y: &[usize],
-    grad: &mut Array2<f32>,
-) -> f32 {
-    net.forward_train(x).expect("forward");
-    let (loss, of) = Loss::CrossEntropy
-        .evaluate(
-            <Mlp as Network>::OUTPUT_ACTIVATION,
-            net.output(),
-            net.pre_activation(),
-            Targets::Classes(y),
-            grad.view_mut(),
-        )
-        .expect("loss");
-    net.backward_parameters(grad.view(), of).expect("backward");
-    sgd.step(net).expect("step");
-    loss
 }
 
 fn workload_a(c: &mut Criterion) {
