@@ -2,12 +2,13 @@
 //! (tests/fixtures/interop/, made by gen_interop.py) must give the framework's own outputs
 //! within 1e-5, exports must round-trip exactly, and mis-mapped files must fail by name.
 
-use std::path::{Path, PathBuf};
-
 use nn::interop::{self, Framework, Naming};
 use nn::prelude::*;
 use nn::reexports::ndarray::Array2;
 use nn::{Error, Float, Network};
+
+mod interop_fixtures;
+use interop_fixtures::{fixture, samples};
 
 network! {
     /// `Sequential(Linear(4, 8), BatchNorm1d(8), PReLU(8), Linear(8, 6), ELU(), Linear(6, 5),
@@ -35,24 +36,6 @@ network! {
 network! {
     /// One linear layer.
     Single(4) < dense(8) >
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/interop")
-        .join(name)
-}
-
-/// The fixture's inputs and the framework's outputs.
-fn samples(name: &str) -> (Array2<f64>, Array2<f64>) {
-    let text = std::fs::read_to_string(fixture(name)).expect("fixture JSON");
-    let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
-    let table = |key: &str| {
-        let rows: Vec<Vec<f64>> = serde_json::from_value(json[key].clone()).expect("rows");
-        let width = rows[0].len();
-        Array2::from_shape_vec((rows.len(), width), rows.concat()).expect("rectangular")
-    };
-    (table("inputs"), table("outputs"))
 }
 
 fn assert_matches<T: Float, N: Network<T>>(

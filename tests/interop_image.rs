@@ -4,12 +4,13 @@
 //! own tensors, PyTorch's channels-first flatten is undone (skipping it changes the outputs),
 //! and bad files fail by name without changing the twin.
 
-use std::path::{Path, PathBuf};
-
 use nn::interop::{self, Framework, Naming};
 use nn::prelude::*;
 use nn::reexports::ndarray::Array2;
 use nn::{Error, Float, Network};
+
+mod interop_fixtures;
+use interop_fixtures::{fixture, samples};
 
 network! {
     /// `Sequential(Conv2d(2, 4, 3, stride=2, padding=1), BatchNorm2d(4), ReLU(), MaxPool2d(2),
@@ -34,24 +35,6 @@ network! {
         conv2d(5, 3, tanh, padding = same), flatten, batchnorm, dropout(0.1),
         dense(6, relu, he_normal), dense(3)
     >
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/interop")
-        .join(name)
-}
-
-/// The fixture's inputs (channels-last rows) and the framework's outputs.
-fn samples(name: &str) -> (Array2<f64>, Array2<f64>) {
-    let text = std::fs::read_to_string(fixture(name)).expect("fixture JSON");
-    let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
-    let table = |key: &str| {
-        let rows: Vec<Vec<f64>> = serde_json::from_value(json[key].clone()).expect("rows");
-        let width = rows[0].len();
-        Array2::from_shape_vec((rows.len(), width), rows.concat()).expect("rectangular")
-    };
-    (table("inputs"), table("outputs"))
 }
 
 /// The largest mixed difference `|got - want| / max(|want|, 1)` of `network`'s outputs.
