@@ -8,7 +8,7 @@ use nn::reexports::ndarray::Array2;
 use nn::{Error, Float, Network};
 
 mod interop_fixtures;
-use interop_fixtures::{fixture, samples};
+use interop_fixtures::{assert_bytes_round_trip, assert_file_round_trip, fixture, samples};
 
 network! {
     /// `Sequential(Linear(4, 8), BatchNorm1d(8), PReLU(8), Linear(8, 6), ELU(), Linear(6, 5),
@@ -125,27 +125,9 @@ fn export_then_import_is_exact_for_both_frameworks_and_precisions() -> nn::Resul
         fixture("torch.safetensors"),
         &Naming::Sequential,
     )?;
-    for framework in [Framework::PyTorch, Framework::Keras] {
-        let bytes = interop::to_framework_bytes(&original, framework, &Naming::Sequential)?;
-        let mut copy = TorchTwin::new(9);
-        interop::from_framework_bytes(&mut copy, framework, &bytes, &Naming::Sequential)?;
-        assert_eq!(
-            nn::to_bytes(&copy)?,
-            nn::to_bytes(&original)?,
-            "{framework}"
-        );
-    }
+    assert_bytes_round_trip(&original, || TorchTwin::new(9))?;
     let original = KerasTwin::<f64>::seeded(3);
-    let path = std::env::temp_dir().join(format!("nn-interop-{}.safetensors", std::process::id()));
-    interop::save_keras(&original, &path, &Naming::Sequential)?;
-    let mut copy = KerasTwin::<f64>::seeded(4);
-    interop::load_keras(&mut copy, &path, &Naming::Sequential)?;
-    interop::save_pytorch(&original, &path, &Naming::Sequential)?;
-    let mut copy2 = KerasTwin::<f64>::seeded(5);
-    interop::load_pytorch(&mut copy2, &path, &Naming::Sequential)?;
-    std::fs::remove_file(&path).expect("cleanup");
-    assert_eq!(nn::to_bytes(&copy)?, nn::to_bytes(&original)?);
-    assert_eq!(nn::to_bytes(&copy2)?, nn::to_bytes(&original)?);
+    assert_file_round_trip("interop", &original, || KerasTwin::<f64>::seeded(4))?;
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use nn::reexports::ndarray::Array2;
 use nn::{Error, Float, Network};
 
 mod interop_fixtures;
-use interop_fixtures::{fixture, samples};
+use interop_fixtures::{assert_bytes_round_trip, assert_file_round_trip, fixture, samples};
 
 network! {
     /// `Sequential(Conv2d(2, 4, 3, stride=2, padding=1), BatchNorm2d(4), ReLU(), MaxPool2d(2),
@@ -207,34 +207,8 @@ fn export_then_import_is_exact_for_both_frameworks_and_precisions() -> nn::Resul
         fixture("keras_image.safetensors"),
         &Naming::Sequential,
     )?;
-    for framework in [Framework::PyTorch, Framework::Keras] {
-        let bytes = interop::to_framework_bytes(&original, framework, &Naming::Sequential)?;
-        let mut copy = TorchImage::new(9);
-        interop::from_framework_bytes(&mut copy, framework, &bytes, &Naming::Sequential)?;
-        assert_eq!(
-            nn::to_bytes(&copy)?,
-            nn::to_bytes(&original)?,
-            "{framework}"
-        );
-
-        let path = std::env::temp_dir().join(format!(
-            "nn-interop-image-{framework}-{}.safetensors",
-            std::process::id()
-        ));
-        let mut copy = KerasImage::<f64>::seeded(5);
-        match framework {
-            Framework::PyTorch => {
-                interop::save_pytorch(&keras, &path, &Naming::Sequential)?;
-                interop::load_pytorch(&mut copy, &path, &Naming::Sequential)?;
-            }
-            Framework::Keras => {
-                interop::save_keras(&keras, &path, &Naming::Sequential)?;
-                interop::load_keras(&mut copy, &path, &Naming::Sequential)?;
-            }
-        }
-        std::fs::remove_file(&path).expect("cleanup");
-        assert_eq!(nn::to_bytes(&copy)?, nn::to_bytes(&keras)?, "{framework}");
-    }
+    assert_bytes_round_trip(&original, || TorchImage::new(9))?;
+    assert_file_round_trip("interop-image", &keras, || KerasImage::<f64>::seeded(5))?;
     Ok(())
 }
 

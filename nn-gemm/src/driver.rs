@@ -8,9 +8,15 @@ use crate::element::Buffers;
 use crate::kernel::{Kernel, TILE};
 use crate::pack::{pack_a, pack_b, packed_b_len, slivers};
 
-/// `c = a · b` on the calling thread, with its packing buffers. Shapes are the caller's
-/// to check (`a: m x k`, `b: k x n`, `c: m x n`).
-pub fn gemm<T: Element>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, mut c: ArrayViewMut2<'_, T>) {
+/// `c = a · b` on the calling thread with `kernel`, with this thread's packing buffers.
+/// Shapes are the caller's to check (`a: m x k`, `b: k x n`, `c: m x n`); an empty shared
+/// dimension gives zeros.
+pub fn gemm<T: Element>(
+    kernel: Kernel<T>,
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    mut c: ArrayViewMut2<'_, T>,
+) {
     let (m, k) = a.dim();
     let n = b.ncols();
     if m == 0 || n == 0 {
@@ -20,18 +26,6 @@ pub fn gemm<T: Element>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, mut c: Array
         c.fill(T::default());
         return;
     }
-    gemm_with(T::kernel(), a, b, c);
-}
-
-/// [`gemm`] with a given kernel (tests compare the portable and the SIMD kernels); `k > 0`.
-pub fn gemm_with<T: Element>(
-    kernel: Kernel<T>,
-    a: ArrayView2<'_, T>,
-    b: ArrayView2<'_, T>,
-    mut c: ArrayViewMut2<'_, T>,
-) {
-    let (m, k) = a.dim();
-    let n = b.ncols();
     let (mr, nr) = (kernel.mr, kernel.nr);
     T::with_buffers(|buffers| {
         for jc in (0..n).step_by(NC) {

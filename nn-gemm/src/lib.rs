@@ -57,15 +57,8 @@ pub use kernel::{Kernel, kernel_name, simd_available};
 /// # Panics
 /// If the shapes disagree: `a` is `m x k`, `b` must be `k x n` and `c` `m x n`.
 pub fn gemm<T: Element>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, c: ArrayViewMut2<'_, T>) {
-    let (m, k) = a.dim();
-    let (k2, n) = b.dim();
-    assert_eq!(k, k2, "gemm: a is {m} x {k} but b has {k2} rows");
-    assert_eq!(
-        c.dim(),
-        (m, n),
-        "gemm: c must be {m} x {n}, the shape of a · b"
-    );
-    split::run(a, b, c, threads_for(m, k, n));
+    let (m, k, n) = check_shapes(&a, &b, &c);
+    split::run(T::kernel(), a, b, c, threads_for(m, k, n));
 }
 
 /// [`gemm`] on the calling thread alone, whatever its size; the pool's threads run this.
@@ -77,15 +70,8 @@ pub fn gemm_single_thread<T: Element>(
     b: ArrayView2<'_, T>,
     c: ArrayViewMut2<'_, T>,
 ) {
-    let (m, k) = a.dim();
-    let (k2, n) = b.dim();
-    assert_eq!(k, k2, "gemm: a is {m} x {k} but b has {k2} rows");
-    assert_eq!(
-        c.dim(),
-        (m, n),
-        "gemm: c must be {m} x {n}, the shape of a · b"
-    );
-    split::run(a, b, c, 1);
+    check_shapes(&a, &b, &c);
+    split::run(T::kernel(), a, b, c, 1);
 }
 
 /// Every kernel this processor can run for `T`, the one [`gemm`] uses first and the portable
@@ -102,8 +88,21 @@ pub fn gemm_with_kernel<T: Element>(
     kernel: Kernel<T>,
     a: ArrayView2<'_, T>,
     b: ArrayView2<'_, T>,
-    mut c: ArrayViewMut2<'_, T>,
+    c: ArrayViewMut2<'_, T>,
 ) {
+    check_shapes(&a, &b, &c);
+    driver::gemm(kernel, a, b, c);
+}
+
+/// `(m, k, n)` of `c = a · b`.
+///
+/// # Panics
+/// If the shapes disagree: `a` is `m x k`, `b` must be `k x n` and `c` `m x n`.
+fn check_shapes<T>(
+    a: &ArrayView2<'_, T>,
+    b: &ArrayView2<'_, T>,
+    c: &ArrayViewMut2<'_, T>,
+) -> (usize, usize, usize) {
     let (m, k) = a.dim();
     let (k2, n) = b.dim();
     assert_eq!(k, k2, "gemm: a is {m} x {k} but b has {k2} rows");
@@ -112,11 +111,7 @@ pub fn gemm_with_kernel<T: Element>(
         (m, n),
         "gemm: c must be {m} x {n}, the shape of a · b"
     );
-    if k == 0 {
-        c.fill(T::default());
-    } else if m > 0 && n > 0 {
-        driver::gemm_with(kernel, a, b, c);
-    }
+    (m, k, n)
 }
 
 /// How many threads a product of this shape runs on.

@@ -2,10 +2,12 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 
+use crate::kernel::Kernel;
 use crate::{Element, driver};
 
-/// `c = a · b` on `threads` threads (1: the calling thread alone).
+/// `c = a · b` with `kernel` on `threads` threads (1: the calling thread alone).
 pub fn run<T: Element>(
+    kernel: Kernel<T>,
     a: ArrayView2<'_, T>,
     b: ArrayView2<'_, T>,
     c: ArrayViewMut2<'_, T>,
@@ -13,11 +15,11 @@ pub fn run<T: Element>(
 ) {
     #[cfg(feature = "threading")]
     if threads > 1 && a.ncols() > 0 {
-        parallel::run(a, b, c, threads);
+        parallel::run(kernel, a, b, c, threads);
         return;
     }
     let _ = threads;
-    driver::gemm(a, b, c);
+    driver::gemm(kernel, a, b, c);
 }
 
 #[cfg(feature = "threading")]
@@ -26,6 +28,7 @@ mod parallel {
 
     use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 
+    use crate::kernel::Kernel;
     use crate::pool::{self, MAX_THREADS};
     use crate::{Element, driver};
 
@@ -36,6 +39,7 @@ mod parallel {
     /// the last) and runs them on the pool; on the calling thread alone when the pool is busy
     /// with another caller's product.
     pub fn run<T: Element>(
+        kernel: Kernel<T>,
         a: ArrayView2<'_, T>,
         b: ArrayView2<'_, T>,
         c: ArrayViewMut2<'_, T>,
@@ -43,7 +47,6 @@ mod parallel {
     ) {
         let (m, n) = c.dim();
         let by_columns = n >= m;
-        let kernel = T::kernel();
         let (length, tile) = if by_columns {
             (n, kernel.nr)
         } else {
@@ -85,7 +88,7 @@ mod parallel {
                 .unwrap_or_else(PoisonError::into_inner)
                 .take();
             if let Some((a, b, c)) = part {
-                driver::gemm(a, b, c);
+                driver::gemm(kernel, a, b, c);
             }
         };
         if !pool::run(count, &job) {

@@ -203,15 +203,7 @@ pub fn load_pytorch<T: Float, N: Network<T> + ?Sized>(
     path: impl AsRef<Path>,
     naming: &Naming,
 ) -> Result<()> {
-    let path = path.as_ref();
-    let bytes = read_file(path)?;
-    read::import(
-        network,
-        Framework::PyTorch,
-        &bytes,
-        naming,
-        &path.display().to_string(),
-    )
+    load_file(network, Framework::PyTorch, path.as_ref(), naming)
 }
 
 /// Loads Keras weights saved as safetensors (module docs' script) at `path` into `network`.
@@ -223,11 +215,20 @@ pub fn load_keras<T: Float, N: Network<T> + ?Sized>(
     path: impl AsRef<Path>,
     naming: &Naming,
 ) -> Result<()> {
-    let path = path.as_ref();
+    load_file(network, Framework::Keras, path.as_ref(), naming)
+}
+
+/// [`load_pytorch`] and [`load_keras`]: the file's bytes into `network`, errors in its name.
+fn load_file<T: Float, N: Network<T> + ?Sized>(
+    network: &mut N,
+    framework: Framework,
+    path: &Path,
+    naming: &Naming,
+) -> Result<()> {
     let bytes = read_file(path)?;
     read::import(
         network,
-        Framework::Keras,
+        framework,
         &bytes,
         naming,
         &path.display().to_string(),

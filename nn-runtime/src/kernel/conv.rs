@@ -1,8 +1,10 @@
 //! A 2-d convolution as im2col + GEMM, forward and backward, on runtime geometry.
 
-use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
-use super::{ConvGeometry, add_bias, col2im, im2col, matmul, matmul_a_bt, matmul_at_b};
+use super::{
+    ConvGeometry, add_bias, col2im, column_sums, im2col, matmul, matmul_a_bt, matmul_at_b,
+};
 use crate::Float;
 
 /// `z = im2col(input) · kernel + bias`: `input` is `[batch, H · W · C]`, `cols` scratch of
@@ -23,29 +25,31 @@ pub fn conv2d_forward<T: Float>(
     }
 }
 
-/// The gradients of [`conv2d_forward`] from `grad_z` (`[batch · OH · OW, OC]`): overwrites
-/// `kernel_grad` (`[KH · KW · C, OC]`) with `colsᵀ · grad_z`, `bias_grad` (if any) with the
-/// column sums of `grad_z`, and, when `input_gradient` is given as `(grad_cols, grad_input)`,
-/// `grad_input` (`[batch, H · W · C]`) with `col2im(grad_z · kernelᵀ)`, using `grad_cols`
-/// (`[batch · OH · OW, KH · KW · C]`) as scratch.
-pub fn conv2d_backward<T: Float>(
-    geometry: &ConvGeometry,
+/// The parameter gradients of [`conv2d_forward`] from `grad_z` (`[batch · OH · OW, OC]`):
+/// overwrites `kernel_grad` (`[KH · KW · C, OC]`) with `colsᵀ · grad_z` and `bias_grad` (if
+/// any) with the column sums of `grad_z`.
+pub fn conv2d_parameter_gradients<T: Float>(
     cols: ArrayView2<'_, T>,
     grad_z: ArrayView2<'_, T>,
-    kernel: ArrayView2<'_, T>,
     kernel_grad: ArrayViewMut2<'_, T>,
     bias_grad: Option<ArrayViewMut1<'_, T>>,
-    input_gradient: Option<(ArrayViewMut2<'_, T>, ArrayViewMut2<'_, T>)>,
 ) {
     matmul_at_b(cols, grad_z, kernel_grad);
-    if let Some(mut bias_grad) = bias_grad {
-        bias_grad.fill(T::zero());
-        for row in grad_z.axis_iter(Axis(0)) {
-            bias_grad += &row;
-        }
+    if let Some(bias_grad) = bias_grad {
+        column_sums(grad_z, bias_grad);
     }
-    if let Some((mut grad_cols, grad_input)) = input_gradient {
-        matmul_a_bt(grad_z, kernel, grad_cols.view_mut());
-        col2im(geometry, grad_cols.view(), grad_input);
-    }
+}
+
+/// The input gradient of [`conv2d_forward`] from `grad_z` (`[batch · OH · OW, OC]`):
+/// overwrites `grad_input` (`[batch, H · W · C]`) with `col2im(grad_z · kernelᵀ)`, using
+/// `grad_cols` (`[batch · OH · OW, KH · KW · C]`) as scratch.
+pub fn conv2d_input_gradient<T: Float>(
+    geometry: &ConvGeometry,
+    grad_z: ArrayView2<'_, T>,
+    kernel: ArrayView2<'_, T>,
+    mut grad_cols: ArrayViewMut2<'_, T>,
+    grad_input: ArrayViewMut2<'_, T>,
+) {
+    matmul_a_bt(grad_z, kernel, grad_cols.view_mut());
+    col2im(geometry, grad_cols.view(), grad_input);
 }

@@ -9,7 +9,7 @@ mod im2col;
 mod pool;
 mod row;
 
-pub use conv::{conv2d_backward, conv2d_forward};
+pub use conv::{conv2d_forward, conv2d_input_gradient, conv2d_parameter_gradients};
 pub use gemm::{add_bias, column_sums, matmul, matmul_a_bt, matmul_at_b};
 pub use im2col::{ConvGeometry, Padding, col2im, im2col};
 pub use pool::{

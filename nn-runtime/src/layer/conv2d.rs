@@ -2,7 +2,9 @@ use ndarray::{Array1, Array2, Array4, ArrayView2, ArrayViewMut2};
 
 use super::geometry::checked_geometry;
 use crate::activation::{Activation, ActivationKind, Linear};
-use crate::kernel::{ConvGeometry, Padding, conv2d_backward, conv2d_forward};
+use crate::kernel::{
+    ConvGeometry, Padding, conv2d_forward, conv2d_input_gradient, conv2d_parameter_gradients,
+};
 use crate::network::with_image_scratch;
 use crate::param::{ParamMut, Parameters, TensorKind, TensorMut, TensorRef, TensorShape, Tensors};
 use crate::validate::{check_batch, check_same_shape};
@@ -274,32 +276,31 @@ impl<
         self.initializer
     }
 
-    /// The backward pass from the gradient of the output, through the activation.
-    fn backward_through_activation(
+    /// Checks a backward pass's arguments and writes the gradient with respect to the
+    /// pre-activation, through the activation's derivative.
+    fn grad_through_activation(
         &mut self,
         input: ArrayView2<'_, T>,
         grad_output: ArrayView2<'_, T>,
-        input_gradient: bool,
-    ) -> Result<ArrayView2<'_, T>> {
+    ) -> Result<()> {
         let widths = (Self::IN, Self::OUT);
         super::check_backward(self.name, &self.output, widths, &input, &grad_output)?;
-        let rows = input.nrows();
         self.activation.backward(
             self.pre_activation.view(),
             self.output.view(),
             grad_output,
-            self.grad_pre_activation.resize(rows, Self::OUT),
+            self.grad_pre_activation.resize(input.nrows(), Self::OUT),
         );
-        Ok(self.backward_linear(rows, input_gradient))
+        Ok(())
     }
 
-    /// The backward pass from the gradient of the pre-activation (a fused loss's).
-    fn backward_given_pre_activation(
+    /// Checks a backward pass's arguments and keeps the given gradient with respect to the
+    /// pre-activation (a fused loss's).
+    fn grad_given_pre_activation(
         &mut self,
         input: ArrayView2<'_, T>,
         grad_pre_activation: ArrayView2<'_, T>,
-        input_gradient: bool,
-    ) -> Result<ArrayView2<'_, T>> {
+    ) -> Result<()> {
         let widths = (Self::IN, Self::OUT);
         super::check_backward(
             self.name,
@@ -309,11 +310,10 @@ impl<
             &grad_pre_activation,
         )?;
         self.activation.clear_grads();
-        let rows = input.nrows();
         self.grad_pre_activation
-            .resize(rows, Self::OUT)
+            .resize(input.nrows(), Self::OUT)
             .assign(&grad_pre_activation);
-        Ok(self.backward_linear(rows, input_gradient))
+        Ok(())
     }
 
     fn kernel_matrix(&self) -> ArrayView2<'_, T> {
@@ -324,10 +324,25 @@ impl<
             .expect("invariant: the kernel is standard layout")
     }
 
-    /// Parameter gradients and (when `input_gradient`) the input gradient from
-    /// `grad_pre_activation` (already written). Without the input gradient the returned view is
-    /// whatever an earlier call left there.
-    fn backward_linear(&mut self, rows: usize, input_gradient: bool) -> ArrayView2<'_, T> {
+    /// The kernel and bias gradients from `grad_pre_activation` (already written).
+    fn parameter_gradients(&mut self) {
+        let patch = self.geometry.patch_len();
+        let kernel_grad = self
+            .kernel_grad
+            .view_mut()
+            .into_shape_with_order((patch, OC))
+            .expect("invariant: the kernel gradient is standard layout");
+        conv2d_parameter_gradients(
+            self.cols.view(),
+            by_position(self.grad_pre_activation.view(), OC),
+            kernel_grad,
+            self.bias.is_some().then(|| self.bias_grad.view_mut()),
+        );
+    }
+
+    /// The input gradient from `grad_pre_activation` (already written).
+    fn input_gradient(&mut self) -> ArrayView2<'_, T> {
+        let rows = self.grad_pre_activation.view().nrows();
         let positions = rows * self.geometry.positions();
         let patch = self.geometry.patch_len();
         let kernel = self
@@ -335,24 +350,12 @@ impl<
             .view()
             .into_shape_with_order((patch, OC))
             .expect("invariant: the kernel is standard layout");
-        let kernel_grad = self
-            .kernel_grad
-            .view_mut()
-            .into_shape_with_order((patch, OC))
-            .expect("invariant: the kernel gradient is standard layout");
-        conv2d_backward(
+        conv2d_input_gradient(
             &self.geometry,
-            self.cols.view(),
             by_position(self.grad_pre_activation.view(), OC),
             kernel,
-            kernel_grad,
-            self.bias.is_some().then(|| self.bias_grad.view_mut()),
-            input_gradient.then(|| {
-                (
-                    self.grad_cols.resize(positions, patch),
-                    self.grad_input.resize(rows, Self::IN),
-                )
-            }),
+            self.grad_cols.resize(positions, patch),
+            self.grad_input.resize(rows, Self::IN),
         );
         self.grad_input.view()
     }
@@ -462,7 +465,8 @@ impl<
         input: ArrayView2<'_, T>,
         grad_output: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
-        self.backward_through_activation(input, grad_output, true)
+        self.backward_parameters(input, grad_output)?;
+        Ok(self.input_gradient())
     }
 
     fn backward_from_pre_activation(
@@ -470,7 +474,8 @@ impl<
         input: ArrayView2<'_, T>,
         grad_pre_activation: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
-        self.backward_given_pre_activation(input, grad_pre_activation, true)
+        self.backward_parameters_from_pre_activation(input, grad_pre_activation)?;
+        Ok(self.input_gradient())
     }
 
     fn backward_parameters(
@@ -478,8 +483,9 @@ impl<
         input: ArrayView2<'_, T>,
         grad_output: ArrayView2<'_, T>,
     ) -> Result<()> {
-        self.backward_through_activation(input, grad_output, false)
-            .map(drop)
+        self.grad_through_activation(input, grad_output)?;
+        self.parameter_gradients();
+        Ok(())
     }
 
     fn backward_parameters_from_pre_activation(
@@ -487,8 +493,9 @@ impl<
         input: ArrayView2<'_, T>,
         grad_pre_activation: ArrayView2<'_, T>,
     ) -> Result<()> {
-        self.backward_given_pre_activation(input, grad_pre_activation, false)
-            .map(drop)
+        self.grad_given_pre_activation(input, grad_pre_activation)?;
+        self.parameter_gradients();
+        Ok(())
     }
 
     fn output(&self) -> ArrayView2<'_, T> {

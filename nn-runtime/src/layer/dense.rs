@@ -260,34 +260,34 @@ impl<A: Activation<T>, T: Float> Core<A, T> {
         Ok(())
     }
 
-    fn backward(
+    /// Checks a backward pass's arguments and writes the gradient with respect to the
+    /// pre-activation, the activation's derivative and the bias gradient in the one pass that
+    /// reads the upstream gradient.
+    fn grad_through_activation(
         &mut self,
         input: ArrayView2<'_, T>,
         grad_output: ArrayView2<'_, T>,
         widths: (usize, usize),
-        input_gradient: bool,
-    ) -> Result<ArrayView2<'_, T>> {
+    ) -> Result<()> {
         super::check_backward(self.name, &self.output, widths, &input, &grad_output)?;
-        let rows = input.nrows();
-        // The activation's derivative and the bias gradient in the pass that reads the
-        // upstream gradient.
         self.activation.backward_with_bias_grad(
             self.pre_activation.view(),
             self.output.view(),
             grad_output,
-            self.grad_pre_activation.resize(rows, widths.1),
+            self.grad_pre_activation.resize(input.nrows(), widths.1),
             self.bias.is_some().then(|| self.bias_grad.view_mut()),
         );
-        Ok(self.backward_linear(input, widths.0, input_gradient))
+        Ok(())
     }
 
-    fn backward_from_pre_activation(
+    /// Checks a backward pass's arguments, keeps the given gradient with respect to the
+    /// pre-activation (a fused loss's) and sums it into the bias gradient.
+    fn grad_given_pre_activation(
         &mut self,
         input: ArrayView2<'_, T>,
         grad_pre_activation: ArrayView2<'_, T>,
         widths: (usize, usize),
-        input_gradient: bool,
-    ) -> Result<ArrayView2<'_, T>> {
+    ) -> Result<()> {
         super::check_backward(
             self.name,
             &self.output,
@@ -302,35 +302,31 @@ impl<A: Activation<T>, T: Float> Core<A, T> {
         if self.bias.is_some() {
             column_sums(grad_pre_activation, self.bias_grad.view_mut());
         }
-        Ok(self.backward_linear(input, widths.0, input_gradient))
+        Ok(())
     }
 
-    /// The kernel gradient and (when `input_gradient`) the input gradient from
-    /// `grad_pre_activation` (already written, the bias gradient with it). Without the input
-    /// gradient the returned view is whatever an earlier call left there.
-    fn backward_linear(
-        &mut self,
-        input: ArrayView2<'_, T>,
-        inputs: usize,
-        input_gradient: bool,
-    ) -> ArrayView2<'_, T> {
-        let grad_z = self.grad_pre_activation.view();
-        matmul_at_b(input, grad_z, self.kernel_grad.view_mut());
+    /// The kernel gradient (penalties included) from `grad_pre_activation` (already written).
+    fn kernel_gradient(&mut self, input: ArrayView2<'_, T>) {
+        matmul_at_b(
+            input,
+            self.grad_pre_activation.view(),
+            self.kernel_grad.view_mut(),
+        );
         if self.l1 != 0.0 || self.l2 != 0.0 {
             let (l1, two_l2) = (T::cast(self.l1), T::cast(2.0 * self.l2));
             Zip::from(&mut self.kernel_grad)
                 .and(&self.kernel)
                 .for_each(|g, &w| *g += l1 * signum(w) + two_l2 * w);
         }
-        if !input_gradient {
-            return self.grad_input.view();
-        }
-        let rows = grad_z.nrows();
-        let grad_input = self.grad_input.resize(rows, inputs);
+    }
+
+    /// The input gradient `[batch, inputs]` from `grad_pre_activation` (already written).
+    fn input_gradient(&mut self, inputs: usize) -> ArrayView2<'_, T> {
+        let rows = self.grad_pre_activation.view().nrows();
         matmul_a_bt(
             self.grad_pre_activation.view(),
             self.kernel.view(),
-            grad_input,
+            self.grad_input.resize(rows, inputs),
         );
         self.grad_input.view()
     }
@@ -405,7 +401,17 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T>
         input: ArrayView2<'_, T>,
         grad_output: ArrayView2<'_, T>,
     ) -> Result<ArrayView2<'_, T>> {
-        self.core.backward(input, grad_output, (IN, OUT), true)
+        self.backward_parameters(input, grad_output)?;
+        Ok(self.core.input_gradient(IN))
+    }
+
+    fn backward_from_pre_activation(
+        &mut self,
+        input: ArrayView2<'_, T>,
+        grad_pre_activation: ArrayView2<'_, T>,
+    ) -> Result<ArrayView2<'_, T>> {
+        self.backward_parameters_from_pre_activation(input, grad_pre_activation)?;
+        Ok(self.core.input_gradient(IN))
     }
 
     fn backward_parameters(
@@ -414,8 +420,9 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T>
         grad_output: ArrayView2<'_, T>,
     ) -> Result<()> {
         self.core
-            .backward(input, grad_output, (IN, OUT), false)
-            .map(drop)
+            .grad_through_activation(input, grad_output, (IN, OUT))?;
+        self.core.kernel_gradient(input);
+        Ok(())
     }
 
     fn backward_parameters_from_pre_activation(
@@ -424,17 +431,9 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Layer<T>
         grad_pre_activation: ArrayView2<'_, T>,
     ) -> Result<()> {
         self.core
-            .backward_from_pre_activation(input, grad_pre_activation, (IN, OUT), false)
-            .map(drop)
-    }
-
-    fn backward_from_pre_activation(
-        &mut self,
-        input: ArrayView2<'_, T>,
-        grad_pre_activation: ArrayView2<'_, T>,
-    ) -> Result<ArrayView2<'_, T>> {
-        self.core
-            .backward_from_pre_activation(input, grad_pre_activation, (IN, OUT), true)
+            .grad_given_pre_activation(input, grad_pre_activation, (IN, OUT))?;
+        self.core.kernel_gradient(input);
+        Ok(())
     }
 
     fn output(&self) -> ArrayView2<'_, T> {
