@@ -7,19 +7,19 @@
 //! - D: inference, `16 -> 32 relu -> 32 relu -> 4`, one sample (`predict_one`).
 //! - E: one epoch of the quickstart's training on the 8x8 digits (Adam, batch 32, 10%
 //!   validation split).
-//! - F: the dense layers' GEMM shapes (workload A's forward and backward products) through the
-//!   runtime's kernels against `matrixmultiply::sgemm` called directly on the same operands.
+//! - F, the GEMM efficiency on workload A's products, is nn-gemm's own bench
+//!   (`nn-gemm/benches/gemm.rs`, with `nn-gemm/benches/compare.sh` for OpenBLAS).
 //!
 //! Run: `cargo bench --bench runtime` (or a filter: `cargo bench --bench runtime -- D/`).
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 mod common;
 use common::train_step;
 use nn::prelude::*;
-use nn::reexports::ndarray::{Array2, ArrayView2, ArrayViewMut2};
+use nn::reexports::ndarray::Array2;
 
 #[path = "../examples/shared/digits_network.rs"]
 mod digits_network;
@@ -129,73 +129,7 @@ fn workload_e(c: &mut Criterion) {
     group.finish();
 }
 
-/// `c = a · b` by `matrixmultiply::sgemm` on the views' own strides.
-fn sgemm(a: ArrayView2<'_, f32>, b: ArrayView2<'_, f32>, mut c: ArrayViewMut2<'_, f32>) {
-    let ((m, k), (_, n)) = (a.dim(), b.dim());
-    let (rsa, csa) = (a.strides()[0], a.strides()[1]);
-    let (rsb, csb) = (b.strides()[0], b.strides()[1]);
-    let (rsc, csc) = (c.strides()[0], c.strides()[1]);
-    // SAFETY: the pointers and strides describe live ndarray views of the stated shapes
-    // (`m x k`, `k x n`, `m x n`), `c` is borrowed mutably and does not alias `a` or `b`.
-    unsafe {
-        matrixmultiply::sgemm(
-            m,
-            k,
-            n,
-            1.0,
-            a.as_ptr(),
-            rsa,
-            csa,
-            b.as_ptr(),
-            rsb,
-            csb,
-            0.0,
-            c.as_mut_ptr(),
-            rsc,
-            csc,
-        );
-    }
-}
-
-fn workload_f(c: &mut Criterion) {
-    const BATCH: usize = 128;
-    let mut group = c.benchmark_group("F");
-    for (index, &(inputs, outputs)) in [(784, 300), (300, 100), (100, 10)].iter().enumerate() {
-        let x = matrix(BATCH, inputs, 10 + index as u64);
-        let w = matrix(inputs, outputs, 20 + index as u64);
-        let g = matrix(BATCH, outputs, 30 + index as u64);
-        let flops = 2 * BATCH * inputs * outputs;
-        group.throughput(Throughput::Elements(flops as u64));
-        let shape = format!("{inputs}x{outputs}");
-        // Forward: z = x · W.
-        let mut z = Array2::zeros((BATCH, outputs));
-        group.bench_function(BenchmarkId::new("forward/runtime", &shape), |b| {
-            b.iter(|| nn::kernel::matmul(x.view(), w.view(), z.view_mut()))
-        });
-        group.bench_function(BenchmarkId::new("forward/sgemm", &shape), |b| {
-            b.iter(|| sgemm(x.view(), w.view(), z.view_mut()))
-        });
-        // Kernel gradient: dW = xᵀ · g.
-        let mut dw = Array2::zeros((inputs, outputs));
-        group.bench_function(BenchmarkId::new("kernel_grad/runtime", &shape), |b| {
-            b.iter(|| nn::kernel::matmul_at_b(x.view(), g.view(), dw.view_mut()))
-        });
-        group.bench_function(BenchmarkId::new("kernel_grad/sgemm", &shape), |b| {
-            b.iter(|| sgemm(x.t(), g.view(), dw.view_mut()))
-        });
-        // Input gradient: dx = g · Wᵀ.
-        let mut dx = Array2::zeros((BATCH, inputs));
-        group.bench_function(BenchmarkId::new("input_grad/runtime", &shape), |b| {
-            b.iter(|| nn::kernel::matmul_a_bt(g.view(), w.view(), dx.view_mut()))
-        });
-        group.bench_function(BenchmarkId::new("input_grad/sgemm", &shape), |b| {
-            b.iter(|| sgemm(g.view(), w.t(), dx.view_mut()))
-        });
-    }
-    group.finish();
-}
-
 criterion_group!(
-    benches, workload_a, workload_b, workload_c, workload_d, workload_e, workload_f
+    benches, workload_a, workload_b, workload_c, workload_d, workload_e
 );
 criterion_main!(benches);

@@ -1,6 +1,6 @@
 //! nn-gemm against matrixmultiply's `sgemm` (the GEMM behind ndarray's `general_mat_mul`) on
 //! the products of one training step of the MLP 784 -> 300 -> 100 -> 10 at batch 128
-//! (BENCHMARKS.md, workload A): for each dense layer the forward product, the kernel gradient
+//! (BENCHMARKS.md: workload F, on workload A's products): for each dense layer the forward product, the kernel gradient
 //! `xᵀ · g` and the input gradient `g · Wᵀ`, one thread and all threads.
 //!
 //! `cargo bench -p nn-gemm --bench gemm`; `MATMUL_NUM_THREADS` and `NN_NUM_THREADS` set both
@@ -10,13 +10,16 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 /// (name, m, k, n, transpose a, transpose b)
-const PRODUCTS: [(&str, usize, usize, usize, bool, bool); 6] = [
+const PRODUCTS: [(&str, usize, usize, usize, bool, bool); 9] = [
     ("forward 784x300", 128, 784, 300, false, false),
     ("kernel grad 784x300", 784, 128, 300, true, false),
     ("input grad 300x784", 128, 300, 784, false, true),
     ("forward 300x100", 128, 300, 100, false, false),
     ("kernel grad 300x100", 300, 128, 100, true, false),
     ("input grad 100x300", 128, 100, 300, false, true),
+    ("forward 100x10", 128, 100, 10, false, false),
+    ("kernel grad 100x10", 100, 128, 10, true, false),
+    ("input grad 10x100", 128, 10, 100, false, true),
 ];
 
 fn sgemm(a: ArrayView2<'_, f32>, b: ArrayView2<'_, f32>, mut c: ArrayViewMut2<'_, f32>) {

@@ -18,6 +18,9 @@ PRODUCTS = [
     ("forward 300x100", 128, 300, 100, False, False),
     ("kernel grad 300x100", 300, 128, 100, True, False),
     ("input grad 100x300", 128, 100, 300, False, True),
+    ("forward 100x10", 128, 100, 10, False, False),
+    ("kernel grad 100x10", 100, 128, 10, True, False),
+    ("input grad 10x100", 128, 10, 100, False, True),
 ]
 
 
