@@ -4,6 +4,7 @@ use ndarray::{ArrayView2, ArrayViewMut2, s};
 
 use crate::Element;
 use crate::blocking::{KC, MC, NC};
+use crate::copy::copy_short;
 use crate::element::Buffers;
 use crate::kernel::{Kernel, TILE};
 use crate::pack::{pack_a, pack_b, packed_b_len, slivers};
@@ -104,7 +105,7 @@ fn tiles<T: Element>(
                         )
                     };
                     if overwrite {
-                        copy_row(out, &tile_row[..cols]);
+                        copy_short(out, &tile_row[..cols]);
                     } else {
                         for (out, &t) in out.iter_mut().zip(tile_row) {
                             *out = t + *out;
@@ -128,43 +129,4 @@ fn tiles<T: Element>(
             }
         }
     }
-}
-
-/// `out.copy_from_slice(row)` for the short rows of tiles and slivers, in fixed-size blocks
-/// that compile to vector moves: `copy_from_slice` (or any copy loop, which the compiler turns
-/// into one) calls `memmove`, whose call costs more than the copy at these lengths.
-///
-/// # Panics
-/// If the lengths differ.
-#[inline(always)]
-pub(crate) fn copy_row<T: Copy>(out: &mut [T], row: &[T]) {
-    assert_eq!(out.len(), row.len(), "copy_row: lengths differ");
-    let (out_blocks, out_rest) = out.as_chunks_mut::<8>();
-    let (row_blocks, row_rest) = row.as_chunks::<8>();
-    for (out, row) in out_blocks.iter_mut().zip(row_blocks) {
-        *out = *row;
-    }
-    // The last 0 to 7 elements: a block of 4, of 2, of 1, each at most once (no loop).
-    let (out_rest, row_rest) = copy_block::<T, 4>(out_rest, row_rest);
-    let (out_rest, row_rest) = copy_block::<T, 2>(out_rest, row_rest);
-    let (out_rest, row_rest) = copy_block::<T, 1>(out_rest, row_rest);
-    debug_assert!(out_rest.is_empty() && row_rest.is_empty());
-}
-
-/// Copies the first `N` elements of `row` into `out` when both have that many (a copy of a
-/// constant size, which compiles to moves), and returns what follows them.
-#[inline(always)]
-fn copy_block<'o, 'r, T: Copy, const N: usize>(
-    out: &'o mut [T],
-    row: &'r [T],
-) -> (&'o mut [T], &'r [T]) {
-    if out.len() < N || row.len() < N {
-        return (out, row);
-    }
-    let (out, out_tail) = out.split_at_mut(N);
-    let (row, row_tail) = row.split_at(N);
-    for (out, &value) in out.iter_mut().zip(row) {
-        *out = value;
-    }
-    (out_tail, row_tail)
 }

@@ -33,6 +33,7 @@
 //! ```
 
 mod blocking;
+mod copy;
 mod driver;
 mod element;
 mod kernel;
@@ -44,6 +45,7 @@ mod split;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
 pub use blocking::{KC, PARALLEL_THRESHOLD};
+pub use copy::copy_short;
 pub use element::Element;
 pub use kernel::{Kernel, kernel_name, simd_available};
 

@@ -59,7 +59,7 @@ pub fn pack_a<T: Element>(a: ArrayView2<'_, T>, mr: usize, dst: &mut [T]) {
                         mr,
                     )
                 };
-                crate::driver::copy_row(out, column);
+                crate::copy::copy_short(out, column);
             }
             continue;
         }
@@ -146,7 +146,7 @@ pub fn pack_b<T: Element>(b: ArrayView2<'_, T>, nr: usize, nr_tail: usize, dst: 
                         nr,
                     )
                 };
-                crate::driver::copy_row(out, row);
+                crate::copy::copy_short(out, row);
             } else {
                 for (j, out) in out.iter_mut().enumerate() {
                     *out = if j < live {

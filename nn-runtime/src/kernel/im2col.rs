@@ -150,13 +150,15 @@ pub fn im2col<T: Float>(
             for (position, patch) in image_cols.chunks_mut(patch_len).enumerate() {
                 for (ky, run) in patch.chunks_exact_mut(run_len).enumerate() {
                     match geometry.window_row(position, ky) {
-                        WindowRow::Inside(start) => copy_run(run, &image[start..start + run_len]),
+                        WindowRow::Inside(start) => {
+                            nn_gemm::copy_short(run, &image[start..start + run_len])
+                        }
                         WindowRow::Padding => run.fill(T::zero()),
                         WindowRow::Border { row, x0 } => {
                             for (kx, pixel) in run.chunks_exact_mut(channels).enumerate() {
                                 match geometry.column(row, x0, kx) {
                                     Some(start) => {
-                                        copy_run(pixel, &image[start..start + channels]);
+                                        nn_gemm::copy_short(pixel, &image[start..start + channels]);
                                     }
                                     None => pixel.fill(T::zero()),
                                 }
@@ -219,22 +221,6 @@ impl ConvGeometry {
     fn column(&self, row: usize, x0: isize, kx: usize) -> Option<usize> {
         let x = usize::try_from(x0 + kx as isize).ok()?;
         (x < self.input.1).then(|| (row * self.input.1 + x) * self.input.2)
-    }
-}
-
-/// Copies `source` into `target` (equal lengths) in blocks of a constant size, which compile
-/// to vector moves: `copy_from_slice` calls `memmove`, whose call costs more than the copy at
-/// the lengths of a window row (5 to a few hundred values). As `nn_gemm`'s `copy_row`.
-#[inline(always)]
-fn copy_run<T: Copy>(target: &mut [T], source: &[T]) {
-    assert_eq!(target.len(), source.len(), "copy_run: lengths differ");
-    let (target_blocks, target_rest) = target.as_chunks_mut::<8>();
-    let (source_blocks, source_rest) = source.as_chunks::<8>();
-    for (t, s) in target_blocks.iter_mut().zip(source_blocks) {
-        *t = *s;
-    }
-    for (t, &s) in target_rest.iter_mut().zip(source_rest) {
-        *t = s;
     }
 }
 
