@@ -79,7 +79,8 @@ network! {
 }
 
 network! {
-    /// Hidden widths adding up to more than `predict_one` keeps on the stack.
+    /// Hidden widths adding up to more than `predict_one` keeps on the stack; its second
+    /// layer (20M weights) is split over the thread pool by `predict_one` too.
     Wide(8) < dense(5000, relu), dense(4000, relu), dense(3) >
 }
 
@@ -119,7 +120,7 @@ fn steady_state_training_steps_and_predict_one_allocate_nothing() {
     // concurrently.
     unsafe { std::env::set_var("NN_NUM_THREADS", "2") };
     // predict_one on the stack (Tiny) and on the thread-local scratch (Wide, after its first
-    // call on this thread).
+    // call on this thread, which also starts the pool its wide layer is split over).
     let tiny = Tiny::new(1);
     let sample: [f32; 16] = std::array::from_fn(|i| i as f32 / 16.0 - 0.5);
     let (count, output) = allocations(|| tiny.predict_one(&sample).unwrap());

@@ -19,8 +19,11 @@
 //!   results bit for bit.
 //! - **Threads** (feature `threading`, on by default): products of at least
 //!   [`PARALLEL_THRESHOLD`] multiply-adds are split into column (or row) blocks over a pool of
-//!   persistent threads, one per core (`NN_NUM_THREADS` caps it). Handing work to the pool
-//!   takes a mutex and a condition variable, which do not allocate either.
+//!   persistent threads, one per core (`NN_NUM_THREADS` caps it). The caller and the pool's
+//!   threads claim the blocks from one atomic counter; a thread looks for work for 100 us
+//!   after its last block before it sleeps on a condition variable, so the products of a
+//!   training step reach threads that are awake. Nothing in the hand-over allocates.
+//!   [`run_parts`] offers the same hand-over for other work.
 //!
 //! ```
 //! use ndarray::{array, Array2};
@@ -122,6 +125,33 @@ fn threads_for(m: usize, k: usize, n: usize) -> usize {
         return 1;
     }
     available_threads()
+}
+
+/// Runs `part(0)`, `part(1)`, ... `part(parts - 1)`, on the thread pool when the `threading`
+/// feature is on and the pool is free (the calling thread runs any part no pool thread has
+/// taken), else one after the other on the calling thread; returns when all have run.
+///
+/// For callers with their own independent pieces of work (nn's one-sample kernel splits a
+/// wide layer's columns this way). Allocates nothing.
+///
+/// # Panics
+/// If a part panics.
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+///
+/// let sum = AtomicUsize::new(0);
+/// nn_gemm::run_parts(4, &|i| {
+///     sum.fetch_add(i, Ordering::Relaxed);
+/// });
+/// assert_eq!(sum.into_inner(), 0 + 1 + 2 + 3);
+/// ```
+pub fn run_parts(parts: usize, part: &(dyn Fn(usize) + Sync)) {
+    #[cfg(feature = "threading")]
+    if parts > 1 && pool::run(parts, part) {
+        return;
+    }
+    (0..parts).for_each(part);
 }
 
 /// The threads a large product is split over: the pool's size with the `threading` feature,

@@ -1,15 +1,28 @@
-//! A pool of persistent threads that run the blocks of one product, handed over without
-//! allocating: a mutex, two condition variables and a generation counter.
+//! A pool of persistent threads that run the parts of one job, handed over without allocating
+//! and, when the threads are awake, without a system call.
 //!
-//! The threads start with the first parallel product and live as long as the process. One
-//! product runs on the pool at a time; a caller that finds it busy (another thread's product)
-//! is told so and runs its blocks itself, rather than wait.
+//! A job's parts are *claimed*: the caller runs part 0, then it and every pool thread take the
+//! next unclaimed part from one atomic word until none is left, so the caller never waits for
+//! a thread that is slow to wake (it runs the parts itself) and the results do not depend on
+//! who ran what.
+//! After a part a pool thread keeps looking for work for [`SPIN`] before it sleeps on a
+//! condition variable, so back-to-back jobs (the products of a training step, the layers of
+//! `predict_one`) reach threads that are already awake.
+//!
+//! The threads start with the first parallel job and live as long as the process. One job
+//! runs on the pool at a time; a caller that finds it busy (another thread's job) is told so
+//! and runs its parts itself, rather than wait.
 
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, Once, OnceLock, PoisonError, TryLockError};
+use std::time::{Duration, Instant};
 
 /// The most threads a product is split over.
 pub const MAX_THREADS: usize = 16;
+
+/// How long a pool thread looks for a new part after its last one before it sleeps.
+const SPIN: Duration = Duration::from_micros(100);
 
 /// A job: called once with each part index `0..parts`, on different threads at once.
 type Job<'a> = dyn Fn(usize) + Sync + 'a;
@@ -22,27 +35,25 @@ struct JobRef(*const Job<'static>);
 // only dereferenced while the caller of `run` keeps the job alive (see `run`).
 unsafe impl Send for JobRef {}
 
-struct State {
-    /// The current job and how many parts it has.
-    job: Option<(JobRef, usize)>,
-    /// Incremented for every job, so a thread runs each job once.
-    generation: u64,
-    /// Parts still running on pool threads.
-    pending: usize,
-    /// Whether a part on a pool thread panicked.
-    panicked: bool,
-}
-
 struct Pool {
     /// Threads including the caller's.
     size: usize,
     /// Held by the caller whose job is on the pool.
     caller: Mutex<()>,
-    state: Mutex<State>,
-    /// Signalled when a job starts.
-    started: Condvar,
-    /// Signalled when the last pool thread finishes its part.
-    finished: Condvar,
+    /// The current job; written by its caller before the job is published in `claims`.
+    job: Mutex<Option<JobRef>>,
+    /// The current job's parts (high 32 bits) and the next unclaimed part (low 32 bits). No
+    /// part is claimable when the two are equal, which is the state between jobs.
+    claims: AtomicU64,
+    /// Parts of the current job finished, by anyone.
+    done: AtomicUsize,
+    /// Whether a part run by a pool thread panicked.
+    panicked: AtomicBool,
+    /// Pool threads asleep on `wake` (changed under `sleep`'s lock).
+    sleepers: AtomicUsize,
+    sleep: Mutex<()>,
+    /// Signalled when a job is published while threads sleep.
+    wake: Condvar,
 }
 
 static POOL: OnceLock<Pool> = OnceLock::new();
@@ -66,83 +77,116 @@ fn pool() -> &'static Pool {
                 .unwrap_or(available)
                 .min(MAX_THREADS),
             caller: Mutex::new(()),
-            state: Mutex::new(State {
-                job: None,
-                generation: 0,
-                pending: 0,
-                panicked: false,
-            }),
-            started: Condvar::new(),
-            finished: Condvar::new(),
+            job: Mutex::new(None),
+            claims: AtomicU64::new(0),
+            done: AtomicUsize::new(0),
+            panicked: AtomicBool::new(false),
+            sleepers: AtomicUsize::new(0),
+            sleep: Mutex::new(()),
+            wake: Condvar::new(),
         }
     });
     SPAWN.call_once(|| {
         for index in 1..pool.size {
             let spawned = std::thread::Builder::new()
                 .name(format!("nn-gemm-{index}"))
-                .spawn(move || work(pool, index));
-            // A thread that cannot start leaves its parts to `run`'s fallback: see `live`.
+                .spawn(move || work(pool));
+            // A thread that cannot start claims no parts: the others (the caller at least)
+            // run them.
             if spawned.is_err() {
-                LIVE.get_or_init(|| index);
                 return;
             }
         }
-        LIVE.get_or_init(|| pool.size);
     });
     pool
 }
-
-/// Threads actually running (the caller's included): `size`, unless spawning failed.
-static LIVE: OnceLock<usize> = OnceLock::new();
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A pool thread: waits for each new job and runs its part `index` of it, if it has one.
-fn work(pool: &'static Pool, index: usize) {
-    let mut seen = 0;
-    loop {
-        let job = {
-            let mut state = lock(&pool.state);
-            while state.generation == seen {
-                state = pool
-                    .started
-                    .wait(state)
-                    .unwrap_or_else(PoisonError::into_inner);
+impl Pool {
+    /// Claims the next part of the current job, if one is left.
+    fn claim(&self) -> Option<usize> {
+        let mut claims = self.claims.load(Ordering::Acquire);
+        loop {
+            let (parts, next) = (claims >> 32, claims & u64::from(u32::MAX));
+            if next >= parts {
+                return None;
             }
-            seen = state.generation;
-            state.job
-        };
-        let Some((JobRef(job), parts)) = job else {
-            continue;
-        };
-        if index >= parts {
-            continue;
+            match self.claims.compare_exchange_weak(
+                claims,
+                claims + 1,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                // `next < parts <= MAX_THREADS`, so the cast is exact.
+                Ok(_) => return Some(next as usize),
+                Err(now) => claims = now,
+            }
         }
-        // SAFETY: the job was published with this generation and `pending` counts this part,
-        // so its caller is still inside `run`, waiting for `pending` to reach 0 before it
-        // returns: the closure is alive for the whole call.
-        let outcome = panic::catch_unwind(AssertUnwindSafe(|| unsafe { (*job)(index) }));
-        let mut state = lock(&pool.state);
-        state.panicked |= outcome.is_err();
-        state.pending -= 1;
-        if state.pending == 0 {
-            pool.finished.notify_one();
+    }
+
+    /// Whether the current job has a part left to claim.
+    fn claimable(&self) -> bool {
+        let claims = self.claims.load(Ordering::SeqCst);
+        claims & u64::from(u32::MAX) < claims >> 32
+    }
+
+    /// Runs part `part` of the current job, which the calling thread has claimed.
+    fn run_claimed(&self, part: usize) {
+        let job = *lock(&self.job);
+        let job = job.expect("nn-gemm: a part was claimed with no job published");
+        // SAFETY: this thread claimed `part` of the published job, and the job's caller stays
+        // inside `run` (keeping the closure alive) until `done` counts every part, this one
+        // included, which is only incremented below, after the call.
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| unsafe { (*job.0)(part) }));
+        if outcome.is_err() {
+            self.panicked.store(true, Ordering::Relaxed);
+        }
+        self.done.fetch_add(1, Ordering::Release);
+    }
+}
+
+/// A pool thread: claims and runs parts while there are any, looks for more for [`SPIN`],
+/// then sleeps until a job is published.
+fn work(pool: &'static Pool) {
+    loop {
+        let idle_since = Instant::now();
+        let mut polls = 0u32;
+        loop {
+            if let Some(part) = pool.claim() {
+                pool.run_claimed(part);
+                break;
+            }
+            polls = polls.wrapping_add(1);
+            if polls.is_multiple_of(64) && idle_since.elapsed() > SPIN {
+                let mut guard = lock(&pool.sleep);
+                pool.sleepers.fetch_add(1, Ordering::SeqCst);
+                while !pool.claimable() {
+                    guard = pool
+                        .wake
+                        .wait(guard)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+                pool.sleepers.fetch_sub(1, Ordering::SeqCst);
+                break;
+            }
+            std::hint::spin_loop();
         }
     }
 }
 
-/// Runs `job(0..parts)`: part 0 on the calling thread, the others on pool threads, returning
-/// once all are done. Returns `false` without running anything when the pool is busy with
-/// another caller's job or has fewer threads than `parts`; the caller then runs the parts
-/// itself.
+/// Runs `job(0..parts)` on the calling thread and the pool's threads, returning once all
+/// are done; which thread runs which part depends on who is awake (the caller runs any part
+/// no pool thread has claimed). Returns `false` without running anything when the pool is
+/// busy with another caller's job; the caller then runs the parts itself.
 ///
 /// # Panics
-/// If a part panicked (the caller's part's panic is resumed, after the others finish).
+/// If a part panicked (the caller's own panic is resumed, after the other parts finish).
 pub fn run(parts: usize, job: &Job<'_>) -> bool {
     let pool = pool();
-    if parts == 0 || parts > LIVE.get().copied().unwrap_or(1) {
+    if parts == 0 {
         return false;
     }
     let _caller = match pool.caller.try_lock() {
@@ -151,36 +195,50 @@ pub fn run(parts: usize, job: &Job<'_>) -> bool {
         Err(TryLockError::WouldBlock) => return false,
     };
     // SAFETY: only the lifetime is erased (same pointee type and metadata). The pointer is
-    // published under this generation and dereferenced only by pool threads whose part is
-    // counted in `pending`; this function waits for `pending` to reach 0 (even when part 0
-    // panics, which `catch_unwind` holds until then) and clears the job before it returns,
-    // so no thread uses the pointer after `job`'s borrow ends.
+    // dereferenced only by threads that claimed a part of this job; claims are only possible
+    // between the publication below and the moment every part is claimed, and this function
+    // returns only after `done` counts every part (even when a part panics, which
+    // `catch_unwind` holds until then). So no thread uses the pointer after `job`'s borrow
+    // ends; the next caller replaces it before publishing its own job.
     let erased = unsafe { std::mem::transmute::<*const Job<'_>, *const Job<'static>>(job) };
-    {
-        let mut state = lock(&pool.state);
-        state.job = Some((JobRef(erased), parts));
-        state.generation += 1;
-        state.pending = parts - 1;
-        state.panicked = false;
+    *lock(&pool.job) = Some(JobRef(erased));
+    pool.done.store(0, Ordering::Relaxed);
+    pool.panicked.store(false, Ordering::Relaxed);
+    // `parts <= MAX_THREADS`, so the cast is exact. SeqCst orders this store before the load
+    // of `sleepers` below, as the sleeper's increment is ordered before its `claimable`.
+    // Part 0 is the caller's from the start (so with two threads each keeps its own part
+    // from job to job, and the data it reads stays in its core's caches).
+    pool.claims
+        .store((parts as u64) << 32 | 1, Ordering::SeqCst);
+    if pool.sleepers.load(Ordering::SeqCst) > 0 {
+        let _guard = lock(&pool.sleep);
+        pool.wake.notify_all();
     }
-    pool.started.notify_all();
-    let own = panic::catch_unwind(AssertUnwindSafe(|| job(0)));
-    let panicked = {
-        let mut state = lock(&pool.state);
-        while state.pending > 0 {
-            state = pool
-                .finished
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
+    let mut own = Ok(());
+    let mut next = Some(0);
+    while let Some(part) = next {
+        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| job(part))) {
+            own = Err(payload);
         }
-        state.job = None;
-        state.panicked
-    };
+        pool.done.fetch_add(1, Ordering::Release);
+        next = pool.claim();
+    }
+    let mut polls = 0u32;
+    while pool.done.load(Ordering::Acquire) < parts {
+        polls = polls.wrapping_add(1);
+        if polls.is_multiple_of(1024) {
+            // A part's thread may have been descheduled: let it run.
+            std::thread::yield_now();
+        } else {
+            std::hint::spin_loop();
+        }
+    }
+    *lock(&pool.job) = None;
     if let Err(payload) = own {
         panic::resume_unwind(payload);
     }
     assert!(
-        !panicked,
+        !pool.panicked.load(Ordering::Relaxed),
         "nn-gemm: a pool thread panicked in its part of a product"
     );
     true

@@ -3,7 +3,9 @@
 //! every column block (64, 32, 8 and the masked tail) and the summation chunks (256 inputs).
 
 use ndarray::{Array1, Array2};
-use nn_runtime::kernel::{matmul, simd_available, vec_mat, vec_mat_f32, vec_mat_portable};
+use nn_runtime::kernel::{
+    SPLIT_WEIGHTS, matmul, simd_available, vec_mat, vec_mat_f32, vec_mat_portable,
+};
 
 const INPUTS: [usize; 7] = [1, 3, 16, 255, 256, 257, 600];
 const OUTPUTS: [usize; 19] = [
@@ -93,6 +95,35 @@ fn the_simd_kernel_equals_the_batch_gemm_bit_for_bit() {
             matmul(xs.view(), ws.view(), z.view_mut());
             let expected = &z.row(0) + &Array1::from(bias);
             assert_eq!(out, expected.to_vec(), "{k}x{n}");
+        }
+    }
+}
+
+/// Wide layers (`SPLIT_WEIGHTS` weights or more) are split by columns over nn-gemm's pool;
+/// each block sums in the same order, so the split changes no bit either (on one core this
+/// runs the unsplit kernel and checks the same equality).
+#[test]
+fn wide_layers_split_over_threads_still_equal_the_batch_gemm_bit_for_bit() {
+    if !simd_available() {
+        eprintln!("no AVX2/FMA on this processor: the SIMD kernel is not run");
+        return;
+    }
+    for &(k, n) in &[(784, 300), (256, 256), (300, 1000), (219, 300), (505, 130)] {
+        assert!(k * n >= SPLIT_WEIGHTS, "{k}x{n} is below the split");
+        let x = values(k, 7);
+        let w = values(k * n, 8);
+        let bias = values(n, 9);
+        let xs = Array2::from_shape_vec((1, k), x.clone()).unwrap();
+        let ws = Array2::from_shape_vec((k, n), w.clone()).unwrap();
+        let mut z = Array2::zeros((1, n));
+        matmul(xs.view(), ws.view(), z.view_mut());
+        let expected = (&z.row(0) + &Array1::from(bias.clone())).to_vec();
+        // Back to back (the pool's threads awake) and repeatedly, so a block lost or written
+        // twice by the hand-over would show.
+        for _ in 0..50 {
+            let mut out = vec![f32::NAN; n];
+            vec_mat_f32(&x, &w, Some(&bias), &mut out);
+            assert_eq!(out, expected, "{k}x{n}");
         }
     }
 }

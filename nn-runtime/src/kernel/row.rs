@@ -4,9 +4,16 @@
 //! A GEMM packs its operands for large products and wastes that work on a single row
 //! (matrixmultiply reaches a few GFLOP/s there). This kernel streams the kernel `W` (row-major
 //! `[inputs, outputs]`) once, row by row, accumulating `x_i · W[i, ..]` into registers that
-//! span a block of output columns. On x86-64 with AVX2 and FMA (detected at run time, so the
-//! default `x86-64` target gets it) `f32` runs a vectorized version; everything else runs the
-//! portable loop.
+//! span a block of output columns. On x86-64 `f32` runs a vectorized version chosen at run
+//! time (so the default `x86-64` target gets it): AVX-512 for blocks of 128 columns or more,
+//! 256 columns at a time with software prefetching, else AVX2 and FMA; everything else runs
+//! the portable loop.
+//!
+//! One sample reads every weight once, so a wide layer is bound by how fast `W` comes out of
+//! the cache. A layer of [`SPLIT_WEIGHTS`] weights or more is therefore split by columns over
+//! nn-gemm's thread pool ([`nn_gemm::run_parts`]): each core streams its share from its own
+//! level-2 cache (the calling thread always takes the first block, so with two threads each
+//! keeps its share from call to call). Splitting by columns leaves every sum as it was.
 //!
 //! Both add the products in the order the batch path's GEMM (nn-gemm) does: one running sum per
 //! output, over the inputs in order, restarted every [`KC`] inputs, the partial sums then added
@@ -15,6 +22,8 @@
 //! `predict_one` in `f32` then gives the batch path's results bit for bit; `tests/predict_one.rs` in the facade checks they agree within 1e-6 relative. The cost
 //! is one dependency chain per output: a narrow layer waits on the latency of its
 //! multiply-adds, which is what bounds workload D (BENCHMARKS.md).
+
+use std::sync::{Mutex, PoisonError};
 
 use crate::Float;
 
@@ -65,10 +74,22 @@ const PORTABLE_COLUMNS: usize = 64;
 /// As [`vec_mat`].
 pub fn vec_mat_portable<T: Float>(x: &[T], w: &[T], bias: Option<&[T]>, out: &mut [T]) {
     check_lengths(x, w, bias, out);
-    let n = out.len();
+    portable_columns(x, w, out.len(), 0, bias, out);
+}
+
+/// The portable kernel on the columns `start .. start + out.len()` of a kernel `w` with `n`
+/// columns (`bias`, when given, all `n` of them).
+fn portable_columns<T: Float>(
+    x: &[T],
+    w: &[T],
+    n: usize,
+    start: usize,
+    bias: Option<&[T]>,
+    out: &mut [T],
+) {
     let mut acc = [T::zero(); PORTABLE_COLUMNS];
     for (block, out) in out.chunks_mut(PORTABLE_COLUMNS).enumerate() {
-        let j = block * PORTABLE_COLUMNS;
+        let j = start + block * PORTABLE_COLUMNS;
         let acc = &mut acc[..out.len()];
         for (chunk, xs) in x.chunks(KC).enumerate() {
             acc.fill(T::zero());
@@ -105,15 +126,103 @@ pub fn vec_mat_portable<T: Float>(x: &[T], w: &[T], bias: Option<&[T]>, out: &mu
 /// As [`vec_mat`].
 pub fn vec_mat_f32(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
     check_lengths(x, w, bias, out);
+    let n = out.len();
+    if x.len().saturating_mul(n) >= SPLIT_WEIGHTS {
+        let parts = parts_for(n);
+        if parts > 1 {
+            split_columns(x, w, bias, out, parts);
+            return;
+        }
+    }
     #[cfg(target_arch = "x86_64")]
-    if avx2::available() {
+    if n < avx512::MIN_OUTPUTS && avx2::available() {
         // SAFETY: `available` checked that the processor supports AVX2 and FMA, the
-        // features `vec_mat` is compiled with, and `check_lengths` established the slice
-        // lengths its pointer arithmetic relies on (see its safety section).
+        // features `vec_mat` is compiled with; `check_lengths` established `w`'s and `bias`'s
+        // lengths, the rest of its safety section.
         unsafe { avx2::vec_mat(x, w, bias, out) };
         return;
     }
-    vec_mat_portable(x, w, bias, out);
+    columns_f32(x, w, n, 0, bias, out);
+}
+
+/// [`vec_mat_f32`] with the columns split into `parts` blocks run on nn-gemm's pool (kept out
+/// of line, so that small layers' calls stay lean).
+#[inline(never)]
+fn split_columns(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32], parts: usize) {
+    let n = out.len();
+    let share = n.div_ceil(parts).next_multiple_of(SPLIT_ALIGN);
+    let slots: [Slot<'_>; MAX_PARTS] = std::array::from_fn(|_| Mutex::new(None));
+    let (mut rest, mut start, mut count) = (out, 0, 0);
+    while !rest.is_empty() {
+        let (head, tail) = rest.split_at_mut(share.min(rest.len()));
+        *slots[count].lock().unwrap_or_else(PoisonError::into_inner) = Some((start, head));
+        (rest, start, count) = (tail, start + share, count + 1);
+    }
+    nn_gemm::run_parts(count, &|part| {
+        let slot = slots[part]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some((start, out)) = slot {
+            columns_f32(x, w, n, start, bias, out);
+        }
+    });
+}
+
+/// One thread's block of a split layer: its first column and its outputs, taken by the part
+/// that computes them.
+type Slot<'a> = Mutex<Option<(usize, &'a mut [f32])>>;
+
+/// A layer is split over threads when its kernel has at least this many weights (256 KiB in
+/// `f32`): then each core streams its share of `W` from its own cache, which outweighs the
+/// hand-over (about a microsecond when the pool's threads are awake).
+pub const SPLIT_WEIGHTS: usize = 1 << 16;
+
+/// The most column blocks a layer is split into.
+const MAX_PARTS: usize = 4;
+
+/// Each thread's columns start at a multiple of this (one AVX-512 vector).
+const SPLIT_ALIGN: usize = 16;
+
+/// How many column blocks `vec_mat_f32` splits a kernel of [`SPLIT_WEIGHTS`] or more with `n`
+/// columns into: one per thread of nn-gemm's pool (at most [`MAX_PARTS`]), each at least 64
+/// columns wide.
+fn parts_for(n: usize) -> usize {
+    nn_gemm::available_threads()
+        .min(MAX_PARTS)
+        .min(n / 64)
+        .max(1)
+}
+
+/// The `f32` kernel on the columns `start .. start + out.len()` of `w` (`n` columns):
+/// AVX-512 for wide blocks, else AVX2/FMA, else portable, each as the processor allows.
+#[inline(always)]
+fn columns_f32(
+    x: &[f32],
+    w: &[f32],
+    n: usize,
+    start: usize,
+    bias: Option<&[f32]>,
+    out: &mut [f32],
+) {
+    debug_assert!(start + out.len() <= n && w.len() == x.len() * n);
+    #[cfg(target_arch = "x86_64")]
+    if out.len() >= avx512::MIN_OUTPUTS && avx512::available() {
+        // SAFETY: `available` checked that the processor supports AVX-512F, the feature
+        // `columns` is compiled with; `w` is `x.len() x n` and `start + out.len() <= n`
+        // (checked by `vec_mat_f32`'s `check_lengths` and its split), as is `bias`, all of
+        // its safety section.
+        unsafe { avx512::columns(x, w, n, start, bias, out) };
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if avx2::available() {
+        // SAFETY: `available` checked that the processor supports AVX2 and FMA, the
+        // features `columns` is compiled with; the lengths as above.
+        unsafe { avx2::columns(x, w, n, start, bias, out) };
+        return;
+    }
+    portable_columns(x, w, n, start, bias, out);
 }
 
 /// Whether [`vec_mat_f32`] runs the AVX2/FMA kernel on this machine.
@@ -147,45 +256,67 @@ pub(crate) mod avx2 {
     /// Lanes of one `__m256`.
     const LANES: usize = 8;
 
-    /// `out = x · w + bias` with `w` row-major `[k, n]`, `k = x.len()`, `n = out.len()`.
+    /// [`columns`] over all of `w`'s columns (`n = out.len()`): the call a layer that is not
+    /// split makes, with fewer arguments to pass.
+    ///
+    /// # Safety
+    /// As [`columns`] with `n = out.len()` and `start = 0`.
+    #[target_feature(enable = "avx2,fma")]
+    pub(crate) unsafe fn vec_mat(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
+        // SAFETY: the caller's guarantee.
+        unsafe { columns(x, w, out.len(), 0, bias, out) }
+    }
+
+    /// `out = x · w[.., start .. start + out.len()] + bias[start ..]` with `w` row-major
+    /// `[k, n]`, `k = x.len()`.
     ///
     /// Columns go in blocks of 64, 32, 8 and a masked tail: the wider the block, the more
     /// independent running sums (one per 8 columns) hide the multiply-adds' latency.
     ///
     /// # Safety
-    /// The processor must support AVX2 and FMA, `w.len() == x.len() * out.len()` and, when
-    /// given, `bias.len() == out.len()`. Every pointer offset below stays inside its slice:
-    /// a block of `B` vectors at column `j` is only taken while `j + 8 * B <= n`, so its loads
-    /// of row `i < k` read `w[i * n + j .. i * n + j + 8 * B]`, inside `w[.. k * n]`; the
-    /// masked tail (`j < n < j + 8`) reads and writes only the lanes `l` with `j + l < n`.
-    /// Loads of `bias` and stores to `out` use the same column ranges, both `n` long.
+    /// The processor must support AVX2 and FMA, `w.len() == x.len() * n`,
+    /// `start + out.len() <= n` and, when given, `bias.len() == n`. Every pointer offset below
+    /// stays inside its slice: with `w` and `bias` advanced by `start` and `len = out.len()`,
+    /// a block of `B` vectors at column `j` is only taken while `j + 8 * B <= len`, so its
+    /// loads of row `i < k` read `w[i * n + start + j .. i * n + start + j + 8 * B]`, inside
+    /// `w[.. k * n]` since `start + len <= n`; the masked tail (`j < len < j + 8`) reads and
+    /// writes only the lanes `l` with `j + l < len`. Loads of `bias` and stores to `out` use
+    /// the same column ranges.
     #[target_feature(enable = "avx2,fma")]
-    pub(crate) unsafe fn vec_mat(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
-        let n = out.len();
-        let w = w.as_ptr();
-        let bias = bias.map(<[f32]>::as_ptr);
+    #[inline]
+    pub(crate) unsafe fn columns(
+        x: &[f32],
+        w: &[f32],
+        n: usize,
+        start: usize,
+        bias: Option<&[f32]>,
+        out: &mut [f32],
+    ) {
+        let len = out.len();
+        let w = w.as_ptr().wrapping_add(start);
+        let bias = bias.map(|bias| bias.as_ptr().wrapping_add(start));
         let out = out.as_mut_ptr();
         let mut j = 0;
         // SAFETY (the blocks below): the offsets are those of the function's safety section.
         unsafe {
             let load = |p: *const f32| _mm256_loadu_ps(p);
-            while j + 8 * LANES <= n {
+            while j + 8 * LANES <= len {
                 let sums = blocks::<8>(x, w, n, j, load);
                 store(sums, bias, out, j);
                 j += 8 * LANES;
             }
-            while j + 4 * LANES <= n {
+            while j + 4 * LANES <= len {
                 let sums = blocks::<4>(x, w, n, j, load);
                 store(sums, bias, out, j);
                 j += 4 * LANES;
             }
-            while j + LANES <= n {
+            while j + LANES <= len {
                 let sums = blocks::<1>(x, w, n, j, load);
                 store(sums, bias, out, j);
                 j += LANES;
             }
-            if j < n {
-                let mask = tail_mask(n - j);
+            if j < len {
+                let mask = tail_mask(len - j);
                 let [mut sum] = blocks::<1>(x, w, n, j, |p| _mm256_maskload_ps(p, mask));
                 if let Some(bias) = bias {
                     sum = _mm256_add_ps(sum, _mm256_maskload_ps(bias.add(j), mask));
@@ -266,5 +397,158 @@ pub(crate) mod avx2 {
         let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         // `len < 8` here, so the cast is exact.
         _mm256_cmpgt_epi32(_mm256_set1_epi32(len as i32), lanes)
+    }
+}
+
+/// The AVX-512 kernel for wide layers: up to 16 vectors of 16 columns (256 outputs) summed at
+/// once, so each input's row of `W` is read as one long contiguous run (the hardware
+/// prefetchers' best case), where the AVX2 kernel's 64-column blocks read `W` in short strided
+/// pieces.
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx512 {
+    use std::arch::x86_64::{
+        __m512, __mmask16, _MM_HINT_T0, _mm_prefetch, _mm512_add_ps, _mm512_fmadd_ps,
+        _mm512_loadu_ps, _mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_set1_ps,
+        _mm512_setzero_ps, _mm512_storeu_ps,
+    };
+
+    use super::KC;
+
+    /// Layers narrower than this stay on the AVX2 kernel: with few columns, 16-lane vectors
+    /// give fewer independent running sums to hide the multiply-adds' latency.
+    pub(crate) const MIN_OUTPUTS: usize = 128;
+
+    /// Whether the processor has AVX-512F (the standard library caches the answer).
+    #[inline]
+    pub(crate) fn available() -> bool {
+        std::arch::is_x86_feature_detected!("avx512f")
+    }
+
+    /// Lanes of one `__m512`.
+    const LANES: usize = 16;
+
+    /// Rows ahead whose columns each row's pass prefetches into the level-1 cache (blocks of
+    /// 4 vectors or more): 11.3 us instead of 12.6 for a 784 x 300 layer on one thread.
+    const PREFETCH_ROWS: usize = 8;
+
+    /// `out = x · w[.., start .. start + out.len()] + bias[start ..]` with `w` row-major
+    /// `[k, n]`, `k = x.len()`, in the order of the AVX2 kernel (so bit for bit the same
+    /// results).
+    ///
+    /// # Safety
+    /// The processor must support AVX-512F, `w.len() == x.len() * n`,
+    /// `start + out.len() <= n` and, when given, `bias.len() == n`. With `w` and `bias`
+    /// advanced by `start` and `len = out.len()`, a block of `B` vectors at column `j` is only
+    /// taken while `j + 16 * B <= len`, so its loads of row `i < k` read
+    /// `w[i * n + start + j .. i * n + start + j + 16 * B]`, inside `w[.. k * n]`; the
+    /// prefetches may name addresses past the end, which is allowed (a prefetch never
+    /// faults); the masked tail (`j < len < j + 16`) reads and writes only the lanes `l` with
+    /// `j + l < len` (masked lanes are not accessed). Loads of `bias` and stores to `out` use
+    /// the same column ranges.
+    #[target_feature(enable = "avx512f")]
+    pub(crate) unsafe fn columns(
+        x: &[f32],
+        w: &[f32],
+        n: usize,
+        start: usize,
+        bias: Option<&[f32]>,
+        out: &mut [f32],
+    ) {
+        let len = out.len();
+        let w = w.as_ptr().wrapping_add(start);
+        let bias = bias.map(|bias| bias.as_ptr().wrapping_add(start));
+        let out = out.as_mut_ptr();
+        let mut j = 0;
+        // SAFETY (the blocks below): the offsets are those of the function's safety section.
+        unsafe {
+            let full = |p: *const f32| _mm512_loadu_ps(p);
+            macro_rules! columns {
+                ($($vectors:literal)*) => {$(
+                    while j + $vectors * LANES <= len {
+                        let sums = blocks::<$vectors>(x, w, n, j, full);
+                        store(sums, bias, out, j);
+                        j += $vectors * LANES;
+                    }
+                )*};
+            }
+            columns!(16 8 4 2 1);
+            if j < len {
+                // `len - j < 16`, so the mask's shift is in range and the cast exact.
+                let mask: __mmask16 = ((1u32 << (len - j)) - 1) as __mmask16;
+                let [mut sum] = blocks::<1>(x, w, n, j, |p| _mm512_maskz_loadu_ps(mask, p));
+                if let Some(bias) = bias {
+                    sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(mask, bias.add(j)));
+                }
+                _mm512_mask_storeu_ps(out.add(j), mask, sum);
+            }
+        }
+    }
+
+    /// `B` vectors of output sums at column `j`, in the order of the AVX2 kernel's `blocks`.
+    ///
+    /// # Safety
+    /// AVX-512F, and `load(w + i * n + j + 16 * b)` valid for every `i < x.len()`, `b < B`.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn blocks<const B: usize>(
+        x: &[f32],
+        w: *const f32,
+        n: usize,
+        j: usize,
+        load: impl Fn(*const f32) -> __m512,
+    ) -> [__m512; B] {
+        let mut total = [_mm512_setzero_ps(); B];
+        for (chunk, xs) in x.chunks(KC).enumerate() {
+            let mut acc = [_mm512_setzero_ps(); B];
+            let mut row = w.wrapping_add(chunk * KC * n + j);
+            for &xi in xs {
+                let xi = _mm512_set1_ps(xi);
+                if B >= 4 {
+                    for b in 0..B {
+                        let ahead = row.wrapping_add(PREFETCH_ROWS * n + b * LANES);
+                        _mm_prefetch::<_MM_HINT_T0>(ahead.cast());
+                    }
+                }
+                for (b, acc) in acc.iter_mut().enumerate() {
+                    // SAFETY: `row` is `w + i * n + j` for an input `i < x.len()`; the caller
+                    // guarantees the load.
+                    *acc = _mm512_fmadd_ps(xi, load(unsafe { row.add(b * LANES) }), *acc);
+                }
+                row = row.wrapping_add(n);
+            }
+            if chunk == 0 {
+                total = acc;
+            } else {
+                for (total, acc) in total.iter_mut().zip(acc) {
+                    *total = _mm512_add_ps(acc, *total);
+                }
+            }
+        }
+        total
+    }
+
+    /// Adds the bias to `B` vectors of sums and stores them at column `j`.
+    ///
+    /// # Safety
+    /// AVX-512F, and `j + 16 * B` within both `out` and (when given) `bias`.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn store<const B: usize>(
+        sums: [__m512; B],
+        bias: Option<*const f32>,
+        out: *mut f32,
+        j: usize,
+    ) {
+        for (b, mut sum) in sums.into_iter().enumerate() {
+            let column = j + b * LANES;
+            // SAFETY: `column + 16 <= j + 16 * B`, within `out` and `bias` (the caller's
+            // guarantee).
+            unsafe {
+                if let Some(bias) = bias {
+                    sum = _mm512_add_ps(sum, _mm512_loadu_ps(bias.add(column)));
+                }
+                _mm512_storeu_ps(out.add(column), sum);
+            }
+        }
     }
 }
