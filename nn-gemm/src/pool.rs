@@ -9,6 +9,10 @@
 //! condition variable, so back-to-back jobs (the products of a training step, the layers of
 //! `predict_one`) reach threads that are already awake.
 //!
+//! When a caller finds that the threads' parts took longer than its own, they did not get a
+//! core (more threads run than the machine has cores): for the next 100 ms jobs run on their
+//! callers alone, and the threads fall asleep instead of spinning.
+//!
 //! The threads start with the first parallel job and live as long as the process. One job
 //! runs on the pool at a time; a caller that finds it busy (another thread's job) is told so
 //! and runs its parts itself, rather than wait.
@@ -23,6 +27,13 @@ pub const MAX_THREADS: usize = 16;
 
 /// How long a pool thread looks for a new part after its last one before it sleeps.
 const SPIN: Duration = Duration::from_micros(100);
+
+/// A caller that waits for the pool's threads longer than its own parts took (and at least
+/// this long) has found them without a core.
+const MIN_STALL: Duration = Duration::from_micros(20);
+
+/// How long jobs then run on their callers alone, in nanoseconds (100 ms).
+const BACKOFF_NANOS: u64 = 100_000_000;
 
 /// A job: called once with each part index `0..parts`, on different threads at once.
 type Job<'a> = dyn Fn(usize) + Sync + 'a;
@@ -54,6 +65,11 @@ struct Pool {
     sleep: Mutex<()>,
     /// Signalled when a job is published while threads sleep.
     wake: Condvar,
+    /// The pool's clock (see [`Pool::clock`]).
+    epoch: Instant,
+    /// Until when (on the pool's clock) jobs run on their callers alone: set when a caller
+    /// had to wait for threads that did not get a core.
+    backoff_until: AtomicU64,
 }
 
 static POOL: OnceLock<Pool> = OnceLock::new();
@@ -84,6 +100,8 @@ fn pool() -> &'static Pool {
             sleepers: AtomicUsize::new(0),
             sleep: Mutex::new(()),
             wake: Condvar::new(),
+            epoch: Instant::now(),
+            backoff_until: AtomicU64::new(0),
         }
     });
     SPAWN.call_once(|| {
@@ -106,6 +124,11 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Pool {
+    /// Nanoseconds since the pool started (saturating; 584 years fit).
+    fn clock(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
     /// Claims the next part of the current job, if one is left.
     fn claim(&self) -> Option<usize> {
         let mut claims = self.claims.load(Ordering::Acquire);
@@ -186,7 +209,7 @@ fn work(pool: &'static Pool) {
 /// If a part panicked (the caller's own panic is resumed, after the other parts finish).
 pub fn run(parts: usize, job: &Job<'_>) -> bool {
     let pool = pool();
-    if parts == 0 {
+    if parts == 0 || pool.clock() < pool.backoff_until.load(Ordering::Relaxed) {
         return false;
     }
     let _caller = match pool.caller.try_lock() {
@@ -214,6 +237,7 @@ pub fn run(parts: usize, job: &Job<'_>) -> bool {
         let _guard = lock(&pool.sleep);
         pool.wake.notify_all();
     }
+    let started = Instant::now();
     let mut own = Ok(());
     let mut next = Some(0);
     while let Some(part) = next {
@@ -223,6 +247,7 @@ pub fn run(parts: usize, job: &Job<'_>) -> bool {
         pool.done.fetch_add(1, Ordering::Release);
         next = pool.claim();
     }
+    let working = started.elapsed();
     let mut polls = 0u32;
     while pool.done.load(Ordering::Acquire) < parts {
         polls = polls.wrapping_add(1);
@@ -232,6 +257,14 @@ pub fn run(parts: usize, job: &Job<'_>) -> bool {
         } else {
             std::hint::spin_loop();
         }
+    }
+    let waiting = started.elapsed() - working;
+    if waiting > working.max(MIN_STALL) {
+        // The parts the pool's threads claimed took longer than the caller's own: they did
+        // not get a core (the machine runs more threads than it has cores). Jobs go without
+        // them for a while, and the threads fall asleep instead of spinning.
+        pool.backoff_until
+            .store(pool.clock() + BACKOFF_NANOS, Ordering::Relaxed);
     }
     *lock(&pool.job) = None;
     if let Err(payload) = own {

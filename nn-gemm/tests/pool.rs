@@ -75,3 +75,24 @@ fn a_panicking_part_reaches_the_caller_and_the_pool_keeps_working() {
         run_and_count(4);
     }
 }
+
+#[test]
+fn every_part_still_runs_once_when_busy_threads_take_every_core() {
+    // More runnable threads than cores: the pool's threads lose their cores in the middle of
+    // parts, callers find them stalled and run jobs alone for a while (the pool's back-off).
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    std::thread::scope(|scope| {
+        for _ in 0..2 * cores {
+            scope.spawn(|| {
+                while !stop.load(Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+            });
+        }
+        for round in 0..3000 {
+            run_and_count(1 + round % 6);
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
+}
