@@ -9,9 +9,10 @@
 //! condition variable, so back-to-back jobs (the products of a training step, the layers of
 //! `predict_one`) reach threads that are already awake.
 //!
-//! When a caller finds that the threads' parts took longer than its own, they did not get a
-//! core (more threads run than the machine has cores): for the next 100 ms jobs run on their
-//! callers alone, and the threads fall asleep instead of spinning.
+//! When callers have lately spent more than half as long waiting for awake threads as
+//! running parts, the threads keep losing their cores (more threads run than the machine has
+//! cores): for the next 100 ms jobs run on their callers alone, and the threads fall asleep
+//! instead of spinning.
 //!
 //! The threads start with the first parallel job and live as long as the process. One job
 //! runs on the pool at a time; a caller that finds it busy (another thread's job) is told so
@@ -28,9 +29,11 @@ pub const MAX_THREADS: usize = 16;
 /// How long a pool thread looks for a new part after its last one before it sleeps.
 const SPIN: Duration = Duration::from_micros(100);
 
-/// A caller that waits for the pool's threads longer than its own parts took (and at least
-/// this long) has found them without a core.
-const MIN_STALL: Duration = Duration::from_micros(20);
+/// The recent work and wait times are averages over about this many jobs (exponentially
+/// weighted). A quiet machine stalls a thread now and then too (tens of microseconds, some
+/// ten times a second on a virtual machine: interrupts, the hypervisor); averaged, that is
+/// well under the half of the work that triggers the back-off.
+const RECENT_JOBS: u64 = 64;
 
 /// How long jobs then run on their callers alone, in nanoseconds (100 ms).
 const BACKOFF_NANOS: u64 = 100_000_000;
@@ -70,6 +73,11 @@ struct Pool {
     /// Until when (on the pool's clock) jobs run on their callers alone: set when a caller
     /// had to wait for threads that did not get a core.
     backoff_until: AtomicU64,
+    /// Recent callers' time running parts and waiting for the pool's threads, in
+    /// nanoseconds, each weighted over about [`RECENT_JOBS`] jobs (updated by the caller
+    /// holding `caller`, so plain loads and stores suffice).
+    recent_work: AtomicU64,
+    recent_wait: AtomicU64,
 }
 
 static POOL: OnceLock<Pool> = OnceLock::new();
@@ -102,6 +110,8 @@ fn pool() -> &'static Pool {
             wake: Condvar::new(),
             epoch: Instant::now(),
             backoff_until: AtomicU64::new(0),
+            recent_work: AtomicU64::new(0),
+            recent_wait: AtomicU64::new(0),
         }
     });
     SPAWN.call_once(|| {
@@ -127,6 +137,26 @@ impl Pool {
     /// Nanoseconds since the pool started (saturating; 584 years fit).
     fn clock(&self) -> u64 {
         u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    /// Adds one job's time working and waiting to the recent averages; `true` (and the
+    /// averages restart) when the recent wait is above half the recent work.
+    fn stalled(&self, working: Duration, waiting: Duration) -> bool {
+        let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        let decay = |average: &AtomicU64, sample: u64| {
+            let old = average.load(Ordering::Relaxed);
+            let new = (old - old / RECENT_JOBS).saturating_add(sample);
+            average.store(new, Ordering::Relaxed);
+            new
+        };
+        let work = decay(&self.recent_work, nanos(working));
+        let wait = decay(&self.recent_wait, nanos(waiting));
+        if wait > work / 2 {
+            self.recent_work.store(0, Ordering::Relaxed);
+            self.recent_wait.store(0, Ordering::Relaxed);
+            return true;
+        }
+        false
     }
 
     /// Claims the next part of the current job, if one is left.
@@ -233,7 +263,8 @@ pub fn run(parts: usize, job: &Job<'_>) -> bool {
     // from job to job, and the data it reads stays in its core's caches).
     pool.claims
         .store((parts as u64) << 32 | 1, Ordering::SeqCst);
-    if pool.sleepers.load(Ordering::SeqCst) > 0 {
+    let woken = pool.sleepers.load(Ordering::SeqCst) > 0;
+    if woken {
         let _guard = lock(&pool.sleep);
         pool.wake.notify_all();
     }
@@ -259,10 +290,12 @@ pub fn run(parts: usize, job: &Job<'_>) -> bool {
         }
     }
     let waiting = started.elapsed() - working;
-    if waiting > working.max(MIN_STALL) {
-        // The parts the pool's threads claimed took longer than the caller's own: they did
-        // not get a core (the machine runs more threads than it has cores). Jobs go without
-        // them for a while, and the threads fall asleep instead of spinning.
+    if !woken && pool.stalled(working, waiting) {
+        // The threads that claimed parts were awake when the job came (a thread just woken
+        // is slow to start, which is no sign of anything), yet the caller has lately spent
+        // half as long waiting for them as working: they keep losing their cores (the
+        // machine runs more threads than it has cores). Jobs go without them for a while,
+        // and the threads fall asleep instead of spinning.
         pool.backoff_until
             .store(pool.clock() + BACKOFF_NANOS, Ordering::Relaxed);
     }

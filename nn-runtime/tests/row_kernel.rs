@@ -1,6 +1,7 @@
 //! The one-sample kernel `vec_mat` (the AVX2/FMA version where the processor has it, and the
 //! portable one) against an `f64` reference and against the batch GEMM, on shapes that reach
-//! every column block (64, 32, 8 and the masked tail) and the summation chunks (256 inputs).
+//! every column block (AVX2: 64, 32, 8 and the masked tail; AVX-512: passes of up to 256
+//! columns, the last vector masked or not) and the summation chunks (256 inputs).
 
 use ndarray::{Array1, Array2};
 use nn_runtime::kernel::{
@@ -8,8 +9,11 @@ use nn_runtime::kernel::{
 };
 
 const INPUTS: [usize; 7] = [1, 3, 16, 255, 256, 257, 600];
-const OUTPUTS: [usize; 19] = [
-    1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 31, 32, 33, 63, 64, 65, 100, 130, 300,
+/// Up to 100 the AVX2 kernel's blocks; from 128 the AVX-512 kernel's passes of 1 to 16
+/// vectors, the last one full or masked.
+const OUTPUTS: [usize; 25] = [
+    1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 31, 32, 33, 63, 64, 65, 100, 128, 130, 177, 240, 255, 256, 257,
+    300,
 ];
 
 fn values(len: usize, seed: usize) -> Vec<f32> {

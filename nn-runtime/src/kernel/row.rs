@@ -407,9 +407,8 @@ pub(crate) mod avx2 {
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx512 {
     use std::arch::x86_64::{
-        __m512, __mmask16, _MM_HINT_T0, _mm_prefetch, _mm512_add_ps, _mm512_fmadd_ps,
-        _mm512_loadu_ps, _mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_set1_ps,
-        _mm512_setzero_ps, _mm512_storeu_ps,
+        __mmask16, _MM_HINT_T0, _mm_prefetch, _mm512_add_ps, _mm512_fmadd_ps,
+        _mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_set1_ps, _mm512_setzero_ps,
     };
 
     use super::KC;
@@ -427,24 +426,31 @@ pub(crate) mod avx512 {
     /// Lanes of one `__m512`.
     const LANES: usize = 16;
 
-    /// Rows ahead whose columns each row's pass prefetches into the level-1 cache (blocks of
-    /// 4 vectors or more): 11.3 us instead of 12.6 for a 784 x 300 layer on one thread.
+    /// The most vectors summed in one pass over the rows (256 columns, 16 of the 32 vector
+    /// registers).
+    const MAX_VECTORS: usize = 16;
+
+    /// Rows ahead whose columns each row's pass prefetches into the level-1 cache: 11.3 us
+    /// instead of 12.6 for a 784 x 300 layer on one thread.
     const PREFETCH_ROWS: usize = 8;
 
     /// `out = x · w[.., start .. start + out.len()] + bias[start ..]` with `w` row-major
     /// `[k, n]`, `k = x.len()`, in the order of the AVX2 kernel (so bit for bit the same
     /// results).
     ///
+    /// The columns go in as few passes over the rows as the registers allow: up to 256 at
+    /// once, the last vector of a pass masked when the columns do not fill it, so each row's
+    /// columns are read as one contiguous run.
+    ///
     /// # Safety
     /// The processor must support AVX-512F, `w.len() == x.len() * n`,
     /// `start + out.len() <= n` and, when given, `bias.len() == n`. With `w` and `bias`
-    /// advanced by `start` and `len = out.len()`, a block of `B` vectors at column `j` is only
-    /// taken while `j + 16 * B <= len`, so its loads of row `i < k` read
-    /// `w[i * n + start + j .. i * n + start + j + 16 * B]`, inside `w[.. k * n]`; the
-    /// prefetches may name addresses past the end, which is allowed (a prefetch never
-    /// faults); the masked tail (`j < len < j + 16`) reads and writes only the lanes `l` with
-    /// `j + l < len` (masked lanes are not accessed). Loads of `bias` and stores to `out` use
-    /// the same column ranges.
+    /// advanced by `start` and `len = out.len()`, a pass of `B` vectors at column `j` covers
+    /// the columns `j .. j + width` with `width <= 16 * B` and `j + width <= len`; its loads
+    /// of row `i < k` read `w[i * n + start + j ..][.. width]` (the last vector's lanes past
+    /// `width` are masked off, and masked lanes are not accessed), inside `w[.. k * n]` since
+    /// `start + len <= n`. The prefetches may name addresses past the end, which is allowed
+    /// (a prefetch never faults). Loads of `bias` and stores to `out` use the same columns.
     #[target_feature(enable = "avx512f")]
     pub(crate) unsafe fn columns(
         x: &[f32],
@@ -459,60 +465,65 @@ pub(crate) mod avx512 {
         let bias = bias.map(|bias| bias.as_ptr().wrapping_add(start));
         let out = out.as_mut_ptr();
         let mut j = 0;
-        // SAFETY (the blocks below): the offsets are those of the function's safety section.
-        unsafe {
-            let full = |p: *const f32| _mm512_loadu_ps(p);
-            macro_rules! columns {
-                ($($vectors:literal)*) => {$(
-                    while j + $vectors * LANES <= len {
-                        let sums = blocks::<$vectors>(x, w, n, j, full);
-                        store(sums, bias, out, j);
-                        j += $vectors * LANES;
+        while j < len {
+            let width = (len - j).min(MAX_VECTORS * LANES);
+            let vectors = width.div_ceil(LANES);
+            // Lanes of the last vector in use: `1 ..= 16`, so the shift is in range and the
+            // cast exact.
+            let last = (1u32 << (width - (vectors - 1) * LANES)) - 1;
+            let last = last as __mmask16;
+            macro_rules! pass {
+                ($($vectors:literal)*) => {
+                    match vectors {
+                        $($vectors => {
+                            // SAFETY: a pass of `vectors` vectors at column `j` covering
+                            // `width` columns, as in the function's safety section.
+                            unsafe { pass::<$vectors>(x, w, n, j, last, bias, out) }
+                        })*
+                        _ => unreachable!("1 to 16 vectors per pass"),
                     }
-                )*};
+                };
             }
-            columns!(16 8 4 2 1);
-            if j < len {
-                // `len - j < 16`, so the mask's shift is in range and the cast exact.
-                let mask: __mmask16 = ((1u32 << (len - j)) - 1) as __mmask16;
-                let [mut sum] = blocks::<1>(x, w, n, j, |p| _mm512_maskz_loadu_ps(mask, p));
-                if let Some(bias) = bias {
-                    sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(mask, bias.add(j)));
-                }
-                _mm512_mask_storeu_ps(out.add(j), mask, sum);
-            }
+            pass!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+            j += width;
         }
     }
 
-    /// `B` vectors of output sums at column `j`, in the order of the AVX2 kernel's `blocks`.
+    /// One pass: `B` vectors of running sums at column `j`, the last with only the lanes of
+    /// `last` in use, in the order of the AVX2 kernel's `blocks`; then the bias, and the
+    /// store.
     ///
     /// # Safety
-    /// AVX-512F, and `load(w + i * n + j + 16 * b)` valid for every `i < x.len()`, `b < B`.
+    /// AVX-512F, and the lanes named (all of the first `B - 1` vectors, those of `last` in the
+    /// last) valid to read at `w + i * n + j + 16 * b` for every row `i < x.len()`, to read at
+    /// `bias + j + 16 * b` (when given) and to write at `out + j + 16 * b`.
     #[target_feature(enable = "avx512f")]
     #[inline]
-    unsafe fn blocks<const B: usize>(
+    unsafe fn pass<const B: usize>(
         x: &[f32],
         w: *const f32,
         n: usize,
         j: usize,
-        load: impl Fn(*const f32) -> __m512,
-    ) -> [__m512; B] {
+        last: __mmask16,
+        bias: Option<*const f32>,
+        out: *mut f32,
+    ) {
+        let mask = |b: usize| if b + 1 == B { last } else { !0 };
         let mut total = [_mm512_setzero_ps(); B];
         for (chunk, xs) in x.chunks(KC).enumerate() {
             let mut acc = [_mm512_setzero_ps(); B];
             let mut row = w.wrapping_add(chunk * KC * n + j);
             for &xi in xs {
                 let xi = _mm512_set1_ps(xi);
-                if B >= 4 {
-                    for b in 0..B {
-                        let ahead = row.wrapping_add(PREFETCH_ROWS * n + b * LANES);
-                        _mm_prefetch::<_MM_HINT_T0>(ahead.cast());
-                    }
+                for b in 0..B {
+                    let ahead = row.wrapping_add(PREFETCH_ROWS * n + b * LANES);
+                    _mm_prefetch::<_MM_HINT_T0>(ahead.cast());
                 }
                 for (b, acc) in acc.iter_mut().enumerate() {
                     // SAFETY: `row` is `w + i * n + j` for an input `i < x.len()`; the caller
-                    // guarantees the load.
-                    *acc = _mm512_fmadd_ps(xi, load(unsafe { row.add(b * LANES) }), *acc);
+                    // guarantees the lanes of `mask(b)` at `row + 16 * b`.
+                    let wij = unsafe { _mm512_maskz_loadu_ps(mask(b), row.add(b * LANES)) };
+                    *acc = _mm512_fmadd_ps(xi, wij, *acc);
                 }
                 row = row.wrapping_add(n);
             }
@@ -524,30 +535,15 @@ pub(crate) mod avx512 {
                 }
             }
         }
-        total
-    }
-
-    /// Adds the bias to `B` vectors of sums and stores them at column `j`.
-    ///
-    /// # Safety
-    /// AVX-512F, and `j + 16 * B` within both `out` and (when given) `bias`.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    unsafe fn store<const B: usize>(
-        sums: [__m512; B],
-        bias: Option<*const f32>,
-        out: *mut f32,
-        j: usize,
-    ) {
-        for (b, mut sum) in sums.into_iter().enumerate() {
+        for (b, mut sum) in total.into_iter().enumerate() {
             let column = j + b * LANES;
-            // SAFETY: `column + 16 <= j + 16 * B`, within `out` and `bias` (the caller's
-            // guarantee).
+            // SAFETY: the lanes of `mask(b)` at `column`, within `out` and `bias` (the
+            // caller's guarantee).
             unsafe {
                 if let Some(bias) = bias {
-                    sum = _mm512_add_ps(sum, _mm512_loadu_ps(bias.add(column)));
+                    sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(mask(b), bias.add(column)));
                 }
-                _mm512_storeu_ps(out.add(column), sum);
+                _mm512_mask_storeu_ps(out.add(column), mask(b), sum);
             }
         }
     }
