@@ -14,7 +14,8 @@
 //!   maxpool 2, flatten, dense 10 softmax): one SGD training step at batch 64, `predict` at
 //!   batch 256.
 //!
-//! Run: `cargo bench --bench conv` (or a filter: `cargo bench --bench conv -- conv_pieces`).
+//! Run: `cargo bench -p nn-bench --bench conv` (or a filter: `cargo bench -p nn-bench --bench
+//! conv -- conv_pieces`).
 
 use std::hint::black_box;
 

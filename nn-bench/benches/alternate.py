@@ -2,8 +2,8 @@
 (over the rounds) and the ratio first / second, on one GEMM thread and on two.
 
 Usage:
-    cargo bench --bench runtime --no-run        # on each commit; copy the binary aside
-    python3 benches/alternate.py BEFORE AFTER '^(A|B|C|D|E)/' [ROUNDS]
+    cargo bench -p nn-bench --bench runtime --no-run    # on each commit; copy the binary aside
+    python3 nn-bench/benches/alternate.py BEFORE AFTER '^(A|B|C|D|E)/' [ROUNDS]
 
 BEFORE and AFTER are the two binaries; ratios above 1 mean AFTER is faster. The threads are
 set with NN_NUM_THREADS (nn-gemm) and MATMUL_NUM_THREADS (matrixmultiply, older builds).

@@ -10,7 +10,8 @@
 //! - F, the GEMM efficiency on workload A's products, is nn-gemm's own bench
 //!   (`nn-gemm/benches/gemm.rs`, with `nn-gemm/benches/compare.sh` for OpenBLAS).
 //!
-//! Run: `cargo bench --bench runtime` (or a filter: `cargo bench --bench runtime -- D/`).
+//! Run: `cargo bench -p nn-bench --bench runtime` (or a filter: `cargo bench -p nn-bench --bench
+//! runtime -- D/`); `nn-bench/benches/alternate.py` alternates two builds of it.
 
 use std::hint::black_box;
 
@@ -21,7 +22,7 @@ use common::train_step;
 use nn::prelude::*;
 use nn::reexports::ndarray::Array2;
 
-#[path = "../examples/shared/digits_network.rs"]
+#[path = "../../examples/shared/digits_network.rs"]
 mod digits_network;
 use digits_network::{Digits, PIXEL_SCALE};
 
