@@ -73,8 +73,8 @@ network! {
 }
 
 network! {
-    /// Large enough that its big GEMMs (64 x 256 x 1024, 16.8M multiply-adds, twice nn-gemm's
-    /// `PARALLEL_THRESHOLD`) are split over the thread pool.
+    /// Large enough that its big GEMMs (64 x 256 x 1024, 16.8M multiply-adds, 16 times
+    /// nn-gemm's `PARALLEL_THRESHOLD`) are split over the thread pool.
     Large(256) < dense(1024, relu), dense(256, relu), dense(10, softmax) >
 }
 
