@@ -5,11 +5,11 @@
 
 use ndarray::{Array1, Array2};
 use nn_runtime::kernel::{
-    SPLIT_WEIGHTS, matmul, simd_available, vec_mat, vec_mat_f32, vec_mat_portable,
+    SPLIT_WEIGHTS, matmul, simd_available, vec_mat, vec_mat_f32, vec_mat_f32_avx2, vec_mat_portable,
 };
 
 const INPUTS: [usize; 7] = [1, 3, 16, 255, 256, 257, 600];
-/// Up to 100 the AVX2 kernel's blocks; from 128 the AVX-512 kernel's passes of 1 to 16
+/// Below 48 the AVX2 kernel's blocks; from 48 the AVX-512 kernel's passes of 3 to 16
 /// vectors, the last one full or masked.
 const OUTPUTS: [usize; 25] = [
     1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 31, 32, 33, 63, 64, 65, 100, 128, 130, 177, 240, 255, 256, 257,
@@ -68,6 +68,8 @@ fn every_kernel_matches_the_f64_reference_on_every_block_shape() {
             check_against_reference("vec_mat_f32", &out, &x, &w, &bias);
             vec_mat_portable(&x, &w, Some(&bias), &mut out);
             check_against_reference("vec_mat_portable", &out, &x, &w, &bias);
+            vec_mat_f32_avx2(&x, &w, Some(&bias), &mut out);
+            check_against_reference("vec_mat_f32_avx2", &out, &x, &w, &bias);
             let zeros = vec![0.0; n];
             let mut unbiased = vec![f32::NAN; n];
             vec_mat(&x, &w, None, &mut unbiased);
@@ -93,12 +95,15 @@ fn the_simd_kernel_equals_the_batch_gemm_bit_for_bit() {
             let bias = values(n, 6);
             let mut out = vec![f32::NAN; n];
             vec_mat_f32(&x, &w, Some(&bias), &mut out);
+            let mut avx2 = vec![f32::NAN; n];
+            vec_mat_f32_avx2(&x, &w, Some(&bias), &mut avx2);
             let xs = Array2::from_shape_vec((1, k), x).unwrap();
             let ws = Array2::from_shape_vec((k, n), w).unwrap();
             let mut z = Array2::zeros((1, n));
             matmul(xs.view(), ws.view(), z.view_mut());
             let expected = &z.row(0) + &Array1::from(bias);
             assert_eq!(out, expected.to_vec(), "{k}x{n}");
+            assert_eq!(avx2, expected.to_vec(), "{k}x{n}, the AVX2 kernel");
         }
     }
 }

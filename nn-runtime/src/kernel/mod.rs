@@ -16,4 +16,6 @@ pub use pool::{
     avg_pool, avg_pool_backward, global_avg_pool, global_avg_pool_backward, max_pool,
     max_pool_backward, max_pool_infer,
 };
-pub use row::{SPLIT_WEIGHTS, simd_available, vec_mat, vec_mat_f32, vec_mat_portable};
+pub use row::{
+    SPLIT_WEIGHTS, simd_available, vec_mat, vec_mat_f32, vec_mat_f32_avx2, vec_mat_portable,
+};

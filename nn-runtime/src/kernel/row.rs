@@ -5,9 +5,9 @@
 //! (matrixmultiply reaches a few GFLOP/s there). This kernel streams the kernel `W` (row-major
 //! `[inputs, outputs]`) once, row by row, accumulating `x_i · W[i, ..]` into registers that
 //! span a block of output columns. On x86-64 `f32` runs a vectorized version chosen at run
-//! time (so the default `x86-64` target gets it): AVX-512 for blocks of 128 columns or more,
-//! 256 columns at a time with software prefetching, else AVX2 and FMA; everything else runs
-//! the portable loop.
+//! time (so the default `x86-64` target gets it): AVX-512 for blocks of 48 columns or more,
+//! up to 256 columns in one pass with software prefetching, else AVX2 and FMA; everything
+//! else runs the portable loop.
 //!
 //! One sample reads every weight once, so a wide layer is bound by how fast `W` comes out of
 //! the cache. A layer of [`SPLIT_WEIGHTS`] weights or more is therefore split by columns over
@@ -225,6 +225,24 @@ fn columns_f32(
     portable_columns(x, w, n, start, bias, out);
 }
 
+/// [`vec_mat_f32`] on the AVX2/FMA kernel alone, whatever the width and even where AVX-512
+/// is available (else the portable kernel), on the calling thread: for tests that check that
+/// kernel on a processor that would mostly run the AVX-512 one.
+///
+/// # Panics
+/// As [`vec_mat`].
+#[doc(hidden)]
+pub fn vec_mat_f32_avx2(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
+    check_lengths(x, w, bias, out);
+    #[cfg(target_arch = "x86_64")]
+    if avx2::available() {
+        // SAFETY: as in `vec_mat_f32`: the features were checked, the lengths established.
+        unsafe { avx2::vec_mat(x, w, bias, out) };
+        return;
+    }
+    vec_mat_portable(x, w, bias, out);
+}
+
 /// Whether [`vec_mat_f32`] runs the AVX2/FMA kernel on this machine.
 pub fn simd_available() -> bool {
     #[cfg(target_arch = "x86_64")]
@@ -413,9 +431,12 @@ pub(crate) mod avx512 {
 
     use super::KC;
 
-    /// Layers narrower than this stay on the AVX2 kernel: with few columns, 16-lane vectors
-    /// give fewer independent running sums to hide the multiply-adds' latency.
-    pub(crate) const MIN_OUTPUTS: usize = 128;
+    /// Column blocks this wide or wider run on this kernel, narrower ones on the AVX2
+    /// kernel. From 3 vectors on, one pass with a masked last vector beats the AVX2 kernel's
+    /// several narrower passes (a 300 x 100 layer: 1.37 us instead of 1.79); at 32 columns
+    /// (workload D) the AVX2 kernel's 4 running sums hide the multiply-adds' latency better
+    /// than 2 would.
+    pub(crate) const MIN_OUTPUTS: usize = 48;
 
     /// Whether the processor has AVX-512F (the standard library caches the answer).
     #[inline]
