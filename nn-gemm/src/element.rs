@@ -38,6 +38,9 @@ pub(crate) mod sealed {
         fn kernels() -> Vec<Kernel<Self>>;
         /// Runs `f` with this thread's packing buffers.
         fn with_buffers<R>(f: impl FnOnce(&mut Buffers<Self>) -> R) -> R;
+        /// Packs 12 rows into a sliver with SIMD shuffles if this type and processor have
+        /// them (`dst[p · 12 + r] = rows[r][p]`); `false` (nothing written) otherwise.
+        fn interleave_12(rows: &[&[Self]; 12], dst: &mut [Self]) -> bool;
     }
 }
 
@@ -78,6 +81,10 @@ impl sealed::Sealed for f32 {
     fn with_buffers<R>(f: impl FnOnce(&mut Buffers<f32>) -> R) -> R {
         F32_BUFFERS.with(|buffers| f(&mut buffers.borrow_mut()))
     }
+
+    fn interleave_12(rows: &[&[f32]; 12], dst: &mut [f32]) -> bool {
+        crate::transpose::interleave_12_f32(rows, dst)
+    }
 }
 
 impl sealed::Sealed for f64 {
@@ -91,5 +98,9 @@ impl sealed::Sealed for f64 {
 
     fn with_buffers<R>(f: impl FnOnce(&mut Buffers<f64>) -> R) -> R {
         F64_BUFFERS.with(|buffers| f(&mut buffers.borrow_mut()))
+    }
+
+    fn interleave_12(_rows: &[&[f64]; 12], _dst: &mut [f64]) -> bool {
+        false
     }
 }

@@ -44,6 +44,7 @@ mod pack;
 #[cfg(feature = "threading")]
 mod pool;
 mod split;
+mod transpose;
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 

@@ -45,7 +45,12 @@ pub fn pack_a<T: Element>(a: ArrayView2<'_, T>, mr: usize, dst: &mut [T]) {
             };
             match mr {
                 6 => interleave_rows::<T, 6>(std::array::from_fn(row), sliver),
-                12 => interleave_rows::<T, 12>(std::array::from_fn(row), sliver),
+                12 => {
+                    let rows = std::array::from_fn(row);
+                    if !T::interleave_12(&rows, sliver) {
+                        interleave_rows::<T, 12>(rows, sliver);
+                    }
+                }
                 _ => {
                     for r in 0..mr {
                         for (column, &value) in sliver.chunks_exact_mut(mr).zip(row(r)) {
