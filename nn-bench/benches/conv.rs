@@ -36,23 +36,9 @@ network! {
     >
 }
 
-/// Deterministic values in `[-1, 1)` (a 64-bit LCG): the same data on every run and machine.
-fn uniform(len: usize, seed: u64) -> Vec<f32> {
-    let mut state = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    (0..len)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        })
-        .collect()
-}
-
+/// A `rows x cols` matrix of values in `[-1, 1)`.
 fn matrix(rows: usize, cols: usize, seed: u64) -> Array2<f32> {
-    Array2::from_shape_vec((rows, cols), uniform(rows * cols, seed)).expect("rows * cols values")
+    common::matrix(rows, cols, seed, |v| 2.0 * v - 1.0)
 }
 
 /// Times `forward_train`, then `forward_train` + `backward`, of `layer` on a batch of `batch`.

@@ -18,7 +18,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 mod common;
-use common::train_step;
+use common::{train_step, uniform};
 use nn::prelude::*;
 use nn::reexports::ndarray::Array2;
 
@@ -36,23 +36,9 @@ network! {
     Tiny(16) < dense(32, relu), dense(32, relu), dense(4) >
 }
 
-/// Deterministic values in `[0, 1)` (a 64-bit LCG): the same data on every run and machine.
-fn uniform(len: usize, seed: u64) -> Vec<f32> {
-    let mut state = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    (0..len)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 40) as f32 / (1u64 << 24) as f32
-        })
-        .collect()
-}
-
+/// A `rows x cols` matrix of values in `[0, 1)`.
 fn matrix(rows: usize, cols: usize, seed: u64) -> Array2<f32> {
-    Array2::from_shape_vec((rows, cols), uniform(rows * cols, seed)).expect("rows * cols values")
+    common::matrix(rows, cols, seed, |v| v)
 }
 
 fn labels(rows: usize, classes: usize) -> Vec<usize> {
