@@ -173,7 +173,7 @@ impl Pool {
                 Ordering::AcqRel,
                 Ordering::Acquire,
             ) {
-                // `next < parts <= MAX_THREADS`, so the cast is exact.
+                // `next < parts <= u32::MAX` (`run` checks), so the cast is exact.
                 Ok(_) => return Some(next as usize),
                 Err(now) => claims = now,
             }
@@ -233,12 +233,16 @@ fn work(pool: &'static Pool) {
 /// Runs `job(0..parts)` on the calling thread and the pool's threads, returning once all
 /// are done; which thread runs which part depends on who is awake (the caller runs any part
 /// no pool thread has claimed). Returns `false` without running anything when the pool is
-/// busy with another caller's job; the caller then runs the parts itself.
+/// busy with another caller's job, backing off (see the module documentation) or `parts`
+/// does not fit its 32-bit counter; the caller then runs the parts itself.
 ///
 /// # Panics
 /// If a part panicked (the caller's own panic is resumed, after the other parts finish).
 pub fn run(parts: usize, job: &Job<'_>) -> bool {
     let pool = pool();
+    let Ok(parts_word) = u32::try_from(parts) else {
+        return false;
+    };
     if parts == 0 || pool.clock() < pool.backoff_until.load(Ordering::Relaxed) {
         return false;
     }
@@ -257,12 +261,12 @@ pub fn run(parts: usize, job: &Job<'_>) -> bool {
     *lock(&pool.job) = Some(JobRef(erased));
     pool.done.store(0, Ordering::Relaxed);
     pool.panicked.store(false, Ordering::Relaxed);
-    // `parts <= MAX_THREADS`, so the cast is exact. SeqCst orders this store before the load
-    // of `sleepers` below, as the sleeper's increment is ordered before its `claimable`.
-    // Part 0 is the caller's from the start (so with two threads each keeps its own part
-    // from job to job, and the data it reads stays in its core's caches).
+    // SeqCst orders this store before the load of `sleepers` below, as the sleeper's
+    // increment is ordered before its `claimable`. Part 0 is the caller's from the start (so
+    // with two threads each keeps its own part from job to job, and the data it reads stays
+    // in its core's caches).
     pool.claims
-        .store((parts as u64) << 32 | 1, Ordering::SeqCst);
+        .store(u64::from(parts_word) << 32 | 1, Ordering::SeqCst);
     let woken = pool.sleepers.load(Ordering::SeqCst) > 0;
     if woken {
         let _guard = lock(&pool.sleep);

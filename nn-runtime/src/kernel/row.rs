@@ -120,7 +120,9 @@ fn portable_columns<T: Float>(
     }
 }
 
-/// The `f32` kernel: the AVX2/FMA version when the processor has both, else the portable one.
+/// The `f32` kernel: AVX-512 for layers of 48 outputs or more and AVX2/FMA for narrower ones
+/// where the processor has them, else the portable one; a layer of [`SPLIT_WEIGHTS`] weights
+/// or more is split by columns over nn-gemm's thread pool.
 ///
 /// # Panics
 /// As [`vec_mat`].
@@ -205,13 +207,17 @@ fn columns_f32(
     bias: Option<&[f32]>,
     out: &mut [f32],
 ) {
-    debug_assert!(start + out.len() <= n && w.len() == x.len() * n);
+    // What the SIMD kernels' pointer arithmetic relies on (callers guarantee it; checked
+    // here too, as this function is safe to call).
+    assert!(
+        start + out.len() <= n && w.len() == x.len() * n && bias.is_none_or(|b| b.len() == n),
+        "vec_mat: columns outside the kernel"
+    );
     #[cfg(target_arch = "x86_64")]
     if out.len() >= avx512::MIN_OUTPUTS && avx512::available() {
         // SAFETY: `available` checked that the processor supports AVX-512F, the feature
-        // `columns` is compiled with; `w` is `x.len() x n` and `start + out.len() <= n`
-        // (checked by `vec_mat_f32`'s `check_lengths` and its split), as is `bias`, all of
-        // its safety section.
+        // `columns` is compiled with; the lengths its safety section requires were asserted
+        // above.
         unsafe { avx512::columns(x, w, n, start, bias, out) };
         return;
     }
