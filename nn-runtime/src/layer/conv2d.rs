@@ -317,25 +317,15 @@ impl<
     }
 
     fn kernel_matrix(&self) -> ArrayView2<'_, T> {
-        let rows = self.geometry.patch_len();
-        self.kernel
-            .view()
-            .into_shape_with_order((rows, OC))
-            .expect("invariant: the kernel is standard layout")
+        kernel_matrix(&self.kernel)
     }
 
     /// The kernel and bias gradients from `grad_pre_activation` (already written).
     fn parameter_gradients(&mut self) {
-        let patch = self.geometry.patch_len();
-        let kernel_grad = self
-            .kernel_grad
-            .view_mut()
-            .into_shape_with_order((patch, OC))
-            .expect("invariant: the kernel gradient is standard layout");
         conv2d_parameter_gradients(
             self.cols.view(),
             by_position(self.grad_pre_activation.view(), OC),
-            kernel_grad,
+            kernel_matrix_mut(&mut self.kernel_grad),
             self.bias.is_some().then(|| self.bias_grad.view_mut()),
         );
     }
@@ -345,20 +335,34 @@ impl<
         let rows = self.grad_pre_activation.view().nrows();
         let positions = rows * self.geometry.positions();
         let patch = self.geometry.patch_len();
-        let kernel = self
-            .kernel
-            .view()
-            .into_shape_with_order((patch, OC))
-            .expect("invariant: the kernel is standard layout");
         conv2d_input_gradient(
             &self.geometry,
             by_position(self.grad_pre_activation.view(), OC),
-            kernel,
+            kernel_matrix(&self.kernel),
             self.grad_cols.resize(positions, patch),
             self.grad_input.resize(rows, Self::IN),
         );
         self.grad_input.view()
     }
+}
+
+/// The `[KH, KW, C, OC]` kernel as the `[KH · KW · C, OC]` matrix the GEMMs take (a free
+/// function, so that it borrows only the kernel while other fields are written).
+fn kernel_matrix<T>(kernel: &Array4<T>) -> ArrayView2<'_, T> {
+    let (height, width, channels, outputs) = kernel.dim();
+    kernel
+        .view()
+        .into_shape_with_order((height * width * channels, outputs))
+        .expect("invariant: the kernel is standard layout")
+}
+
+/// [`kernel_matrix`] of the kernel gradient, to write.
+fn kernel_matrix_mut<T>(kernel: &mut Array4<T>) -> ArrayViewMut2<'_, T> {
+    let (height, width, channels, outputs) = kernel.dim();
+    kernel
+        .view_mut()
+        .into_shape_with_order((height * width * channels, outputs))
+        .expect("invariant: the kernel gradient is standard layout")
 }
 
 /// A contiguous `[batch, positions · channels]` view as `[batch · positions, channels]`.
