@@ -30,8 +30,9 @@ pub fn pack_a<T: Element>(a: ArrayView2<'_, T>, mr: usize, dst: &mut [T]) {
     for (s, sliver) in dst.chunks_exact_mut(mr * depth).enumerate() {
         let first = s * mr;
         let live = mr.min(rows - first);
-        if col_stride == 1 && live == mr {
-            // A row-major block: `mr` rows, each contiguous.
+        if col_stride == 1 && live == mr && matches!(mr, 6 | 12) {
+            // A row-major block of the kernels' sliver heights: `mr` rows, each contiguous
+            // (another height takes the general path at the end).
             let row = |r: usize| {
                 // SAFETY: elements `[first + r, 0 .. depth]` of the view, contiguous since the
                 // column stride is 1, all inside the block (`first + r < first + mr <= rows`
@@ -43,20 +44,12 @@ pub fn pack_a<T: Element>(a: ArrayView2<'_, T>, mr: usize, dst: &mut [T]) {
                     )
                 }
             };
-            match mr {
-                6 => interleave_rows::<T, 6>(std::array::from_fn(row), sliver),
-                12 => {
-                    let rows = std::array::from_fn(row);
-                    if !T::interleave_12(&rows, sliver) {
-                        interleave_rows::<T, 12>(rows, sliver);
-                    }
-                }
-                _ => {
-                    for r in 0..mr {
-                        for (column, &value) in sliver.chunks_exact_mut(mr).zip(row(r)) {
-                            column[r] = value;
-                        }
-                    }
+            if mr == 6 {
+                interleave_rows::<T, 6>(std::array::from_fn(row), sliver);
+            } else {
+                let rows = std::array::from_fn(row);
+                if !T::interleave_12(&rows, sliver) {
+                    interleave_rows::<T, 12>(rows, sliver);
                 }
             }
             continue;
