@@ -155,6 +155,45 @@ pub fn run_parts(parts: usize, part: &(dyn Fn(usize) + Sync)) {
     (0..parts).for_each(part);
 }
 
+/// The most items [`run_each`] takes, and the most threads a product is split over.
+pub const MAX_PARTS: usize = 16;
+
+/// Runs `f` on each item (at most [`MAX_PARTS`] of them), as [`run_parts`] runs its parts:
+/// on the thread pool when it is free, else one after the other on the calling thread.
+///
+/// For work already cut into pieces that each need their own `&mut` (blocks of an output):
+/// the items are handed to the parts without allocating.
+///
+/// # Panics
+/// If there are more than [`MAX_PARTS`] items, or `f` panics.
+///
+/// ```
+/// let mut out = [0u32; 10];
+/// nn_gemm::run_each(out.chunks_mut(4).enumerate(), &|(i, block): (usize, &mut [u32])| {
+///     block.fill(i as u32);
+/// });
+/// assert_eq!(out, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2]);
+/// ```
+pub fn run_each<I: Send>(items: impl IntoIterator<Item = I>, f: &(dyn Fn(I) + Sync)) {
+    use std::sync::{Mutex, PoisonError};
+    let slots: [Mutex<Option<I>>; MAX_PARTS] = std::array::from_fn(|_| Mutex::new(None));
+    let mut count = 0;
+    for item in items {
+        assert!(count < MAX_PARTS, "run_each: more than {MAX_PARTS} items");
+        *slots[count].lock().unwrap_or_else(PoisonError::into_inner) = Some(item);
+        count += 1;
+    }
+    run_parts(count, &|part| {
+        let item = slots[part]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(item) = item {
+            f(item);
+        }
+    });
+}
+
 /// The threads a large product is split over: the pool's size with the `threading` feature,
 /// else 1.
 pub fn available_threads() -> usize {

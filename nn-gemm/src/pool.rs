@@ -24,7 +24,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, Once, OnceLock, PoisonError, TryLock
 use std::time::{Duration, Instant};
 
 /// The most threads a product is split over.
-pub const MAX_THREADS: usize = 16;
+pub const MAX_THREADS: usize = crate::MAX_PARTS;
 
 /// How long a pool thread looks for a new part after its last one before it sleeps.
 const SPIN: Duration = Duration::from_micros(100);

@@ -24,20 +24,18 @@ pub fn run<T: Element>(
 
 #[cfg(feature = "threading")]
 mod parallel {
-    use std::sync::{Mutex, PoisonError};
-
     use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 
     use crate::kernel::Kernel;
-    use crate::pool::{self, MAX_THREADS};
+    use crate::pool::MAX_THREADS;
     use crate::{Element, driver};
 
     /// One thread's share: its rows of `a`, its columns of `b`, its block of `c`.
     type Part<'a, T> = (ArrayView2<'a, T>, ArrayView2<'a, T>, ArrayViewMut2<'a, T>);
 
     /// Splits `c` into `threads` blocks of columns or rows, whichever packs less (whole
-    /// register tiles each, but the last) and runs them on the pool; on the calling thread
-    /// alone when the pool is busy with another caller's product.
+    /// register tiles each, but the last) and runs them with [`crate::run_each`]: on the pool,
+    /// or on the calling thread alone when the pool is busy with another caller's product.
     pub fn run<T: Element>(
         kernel: Kernel<T>,
         a: ArrayView2<'_, T>,
@@ -58,46 +56,17 @@ mod parallel {
             (m, kernel.mr)
         };
         let threads = threads.min(MAX_THREADS);
-        let share = length.div_ceil(threads).div_ceil(tile) * tile;
-        let parts: [Mutex<Option<Part<'_, T>>>; MAX_THREADS] =
-            std::array::from_fn(|_| Mutex::new(None));
-        let mut count = 0;
-        let (mut a_rest, mut b_rest, mut c_rest) = (a, b, c);
-        while count < threads {
-            let remaining = if by_columns {
-                b_rest.ncols()
-            } else {
-                a_rest.nrows()
-            };
-            if remaining == 0 {
-                break;
-            }
-            let width = share.min(remaining);
-            let part = if by_columns {
-                let (b_part, b_tail) = b_rest.split_at(Axis(1), width);
-                let (c_part, c_tail) = c_rest.split_at(Axis(1), width);
-                (b_rest, c_rest) = (b_tail, c_tail);
-                (a_rest, b_part, c_part)
-            } else {
-                let (a_part, a_tail) = a_rest.split_at(Axis(0), width);
-                let (c_part, c_tail) = c_rest.split_at(Axis(0), width);
-                (a_rest, c_rest) = (a_tail, c_tail);
-                (a_part, b_rest, c_part)
-            };
-            *parts[count].lock().unwrap_or_else(PoisonError::into_inner) = Some(part);
-            count += 1;
-        }
-        let job = |i: usize| {
-            let part = parts[i]
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take();
-            if let Some((a, b, c)) = part {
-                driver::gemm(kernel, a, b, c);
-            }
-        };
-        if !pool::run(count, &job) {
-            (0..count).for_each(job);
+        let share = length.div_ceil(threads).div_ceil(tile).max(1) * tile;
+        let job = |(a, b, c): Part<'_, T>| driver::gemm(kernel, a, b, c);
+        let mut c = c;
+        if by_columns {
+            let blocks = b.axis_chunks_iter(Axis(1), share);
+            let outputs = c.axis_chunks_iter_mut(Axis(1), share);
+            crate::run_each(blocks.zip(outputs).map(|(b, c)| (a, b, c)), &job);
+        } else {
+            let blocks = a.axis_chunks_iter(Axis(0), share);
+            let outputs = c.axis_chunks_iter_mut(Axis(0), share);
+            crate::run_each(blocks.zip(outputs).map(|(a, c)| (a, b, c)), &job);
         }
     }
 }

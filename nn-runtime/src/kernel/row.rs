@@ -23,8 +23,6 @@
 //! is one dependency chain per output: a narrow layer waits on the latency of its
 //! multiply-adds, which is what bounds workload D (BENCHMARKS.md).
 
-use std::sync::{Mutex, PoisonError};
-
 use crate::Float;
 
 /// `out = x · w + bias` for one sample, with `w` row-major `[x.len(), out.len()]` (a dense
@@ -153,27 +151,11 @@ pub fn vec_mat_f32(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) 
 fn split_columns(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32], parts: usize) {
     let n = out.len();
     let share = n.div_ceil(parts).next_multiple_of(SPLIT_ALIGN);
-    let slots: [Slot<'_>; MAX_PARTS] = std::array::from_fn(|_| Mutex::new(None));
-    let (mut rest, mut start, mut count) = (out, 0, 0);
-    while !rest.is_empty() {
-        let (head, tail) = rest.split_at_mut(share.min(rest.len()));
-        *slots[count].lock().unwrap_or_else(PoisonError::into_inner) = Some((start, head));
-        (rest, start, count) = (tail, start + share, count + 1);
-    }
-    nn_gemm::run_parts(count, &|part| {
-        let slot = slots[part]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some((start, out)) = slot {
-            columns_f32(x, w, n, start, bias, out);
-        }
+    let blocks = out.chunks_mut(share).enumerate();
+    nn_gemm::run_each(blocks, &|(block, out): (usize, &mut [f32])| {
+        columns_f32(x, w, n, block * share, bias, out);
     });
 }
-
-/// One thread's block of a split layer: its first column and its outputs, taken by the part
-/// that computes them.
-type Slot<'a> = Mutex<Option<(usize, &'a mut [f32])>>;
 
 /// A layer is split over threads when its kernel has at least this many weights (256 KiB in
 /// `f32`): then each core streams its share of `W` from its own cache, which outweighs the
