@@ -9,10 +9,12 @@
 //! condition variable, so back-to-back jobs (the products of a training step, the layers of
 //! `predict_one`) reach threads that are already awake.
 //!
-//! When callers have lately spent more than half as long waiting for awake threads as
-//! running parts, the threads keep losing their cores (more threads run than the machine has
-//! cores): for the next 100 ms jobs run on their callers alone, and the threads fall asleep
-//! instead of spinning.
+//! When callers have spent more than half as long waiting for awake threads as running parts
+//! over the last [`WINDOW`] of jobs, the threads keep losing their cores (more threads run than
+//! the machine has cores): for the next 100 ms jobs run on their callers alone, and the
+//! threads fall asleep instead of spinning. The window is a span of time, not a count of jobs,
+//! so that one stall of a virtual machine's thread (tens of microseconds, now and then) does
+//! not weigh more against small jobs than against large ones.
 //!
 //! The threads start with the first parallel job and live as long as the process. One job
 //! runs on the pool at a time; a caller that finds it busy (another thread's job) is told so
@@ -29,11 +31,13 @@ pub const MAX_THREADS: usize = crate::MAX_PARTS;
 /// How long a pool thread looks for a new part after its last one before it sleeps.
 const SPIN: Duration = Duration::from_micros(100);
 
-/// The recent work and wait times are averages over about this many jobs (exponentially
-/// weighted). A quiet machine stalls a thread now and then too (tens of microseconds, some
-/// ten times a second on a virtual machine: interrupts, the hypervisor); averaged, that is
-/// well under the half of the work that triggers the back-off.
-const RECENT_JOBS: u64 = 64;
+/// Callers' time running parts and waiting for the pool's threads is judged over windows of
+/// this much of it (20 ms). A quiet machine stalls a thread now and then too (tens of
+/// microseconds, some ten times a second on a virtual machine: interrupts, the hypervisor);
+/// over a window that is well under the half of the work that triggers the back-off, however
+/// small the jobs. (An average over a number of jobs was not: 64 jobs of `predict_one`'s
+/// split layer are 0.2 ms of work, and one such stall tipped it, some ten times a second.)
+const WINDOW: Duration = Duration::from_millis(20);
 
 /// How long jobs then run on their callers alone, in nanoseconds (100 ms).
 const BACKOFF_NANOS: u64 = 100_000_000;
@@ -73,11 +77,11 @@ struct Pool {
     /// Until when (on the pool's clock) jobs run on their callers alone: set when a caller
     /// had to wait for threads that did not get a core.
     backoff_until: AtomicU64,
-    /// Recent callers' time running parts and waiting for the pool's threads, in
-    /// nanoseconds, each weighted over about [`RECENT_JOBS`] jobs (updated by the caller
-    /// holding `caller`, so plain loads and stores suffice).
-    recent_work: AtomicU64,
-    recent_wait: AtomicU64,
+    /// Callers' time running parts and waiting for the pool's threads in the current
+    /// [`WINDOW`], in nanoseconds (updated by the caller holding `caller`, so plain loads and
+    /// stores suffice).
+    window_work: AtomicU64,
+    window_wait: AtomicU64,
 }
 
 static POOL: OnceLock<Pool> = OnceLock::new();
@@ -110,8 +114,8 @@ fn pool() -> &'static Pool {
             wake: Condvar::new(),
             epoch: Instant::now(),
             backoff_until: AtomicU64::new(0),
-            recent_work: AtomicU64::new(0),
-            recent_wait: AtomicU64::new(0),
+            window_work: AtomicU64::new(0),
+            window_wait: AtomicU64::new(0),
         }
     });
     SPAWN.call_once(|| {
@@ -139,24 +143,24 @@ impl Pool {
         u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 
-    /// Adds one job's time working and waiting to the recent averages; `true` (and the
-    /// averages restart) when the recent wait is above half the recent work.
+    /// Adds one job's time working and waiting to the current window; when the window is
+    /// full, starts the next and says whether the caller waited more than half as long as it
+    /// worked in it.
     fn stalled(&self, working: Duration, waiting: Duration) -> bool {
         let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
-        let decay = |average: &AtomicU64, sample: u64| {
-            let old = average.load(Ordering::Relaxed);
-            let new = (old - old / RECENT_JOBS).saturating_add(sample);
-            average.store(new, Ordering::Relaxed);
+        let add = |sum: &AtomicU64, sample: Duration| {
+            let new = sum.load(Ordering::Relaxed).saturating_add(nanos(sample));
+            sum.store(new, Ordering::Relaxed);
             new
         };
-        let work = decay(&self.recent_work, nanos(working));
-        let wait = decay(&self.recent_wait, nanos(waiting));
-        if wait > work / 2 {
-            self.recent_work.store(0, Ordering::Relaxed);
-            self.recent_wait.store(0, Ordering::Relaxed);
-            return true;
+        let work = add(&self.window_work, working);
+        let wait = add(&self.window_wait, waiting);
+        if work.saturating_add(wait) < nanos(WINDOW) {
+            return false;
         }
-        false
+        self.window_work.store(0, Ordering::Relaxed);
+        self.window_wait.store(0, Ordering::Relaxed);
+        wait > work / 2
     }
 
     /// Claims the next part of the current job, if one is left.
@@ -296,8 +300,8 @@ pub fn run(parts: usize, job: &Job<'_>) -> bool {
     let waiting = started.elapsed() - working;
     if !woken && pool.stalled(working, waiting) {
         // The threads that claimed parts were awake when the job came (a thread just woken
-        // is slow to start, which is no sign of anything), yet the caller has lately spent
-        // half as long waiting for them as working: they keep losing their cores (the
+        // is slow to start, which is no sign of anything), yet over the last window callers
+        // spent half as long waiting for them as working: they keep losing their cores (the
         // machine runs more threads than it has cores). Jobs go without them for a while,
         // and the threads fall asleep instead of spinning.
         pool.backoff_until
