@@ -119,12 +119,14 @@ fn steady_state_training_steps_and_predict_one_allocate_nothing() {
     // when its pool starts) and before starting any thread, so nothing reads the environment
     // concurrently.
     unsafe { std::env::set_var("NN_NUM_THREADS", "2") };
-    // predict_one on the stack (Tiny) and on the thread-local scratch (Wide, after its first
-    // call on this thread, which also starts the pool its wide layer is split over).
+    // predict_one on the stack (Tiny) and on the thread-local scratch (Wide), each after its
+    // first call, which makes each dense kernel's row-aligned copy (and, for Wide, the
+    // thread's scratch and the pool its wide layer is split over).
     let tiny = Tiny::new(1);
     let sample: [f32; 16] = std::array::from_fn(|i| i as f32 / 16.0 - 0.5);
+    tiny.predict_one(&sample).unwrap();
     let (count, output) = allocations(|| tiny.predict_one(&sample).unwrap());
-    assert_eq!(count, 0, "Tiny::predict_one allocated");
+    assert_eq!(count, 0, "Tiny::predict_one allocated after its first call");
     assert!(output.iter().all(|v| v.is_finite()));
     let wide = Wide::new(2);
     let sample: [f32; 8] = std::array::from_fn(|i| i as f32 / 8.0);
@@ -141,17 +143,29 @@ fn steady_state_training_steps_and_predict_one_allocate_nothing() {
         Box::new(Sgd::new(0.01).unwrap().momentum(0.9).unwrap()),
         Box::new(Adam::new(1e-3).unwrap()),
     ];
+    let sample: [f32; 20] = std::array::from_fn(|i| i as f32 / 20.0 - 0.5);
     for mut optimizer in optimizers {
         let mut net = Classifier::new(3);
         let first = step(&mut net, optimizer.as_mut(), &x, &labels, &mut grad);
+        // predict_one between the steps too: the steps update its kernels' copies in place.
+        net.predict_one(&sample).unwrap();
         let (count, last) = allocations(|| {
             let mut loss = first;
             for _ in 0..5 {
                 loss = step(&mut net, optimizer.as_mut(), &x, &labels, &mut grad);
+                assert!(
+                    net.predict_one(&sample)
+                        .unwrap()
+                        .iter()
+                        .all(|v| v.is_finite())
+                );
             }
             loss
         });
-        assert_eq!(count, 0, "5 training steps after the first allocated");
+        assert_eq!(
+            count, 0,
+            "5 training steps after the first, each followed by predict_one, allocated"
+        );
         assert!(last < first, "training lowers the loss: {first} -> {last}");
     }
 

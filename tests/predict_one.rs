@@ -85,6 +85,42 @@ fn trained_batch_norm_statistics_are_used_by_both_paths() {
     }
 }
 
+/// `predict_one` reads a row-aligned copy of each dense kernel, made on its first call: every
+/// way of changing the weights afterwards (training, loading, an optimizer visiting them) must
+/// reach it, and a clone must carry the weights it was cloned with.
+#[test]
+fn predict_one_sees_every_change_of_the_weights_after_its_first_call() {
+    let x = samples(8, 300, 6).mapv(|v| v as f32);
+    let first: [f32; 300] = x.row(0).to_vec().try_into().unwrap();
+    let agrees = |net: &Wide, what: &str| {
+        let batch = net.predict(x.view()).unwrap();
+        assert_close(&net.predict_one(&first).unwrap(), batch.row(0), what);
+        net.predict_one(&first).unwrap()
+    };
+    let mut net = Wide::new(7);
+    let before = agrees(&net, "fresh");
+
+    let labels: Vec<usize> = (0..8).map(|i| i % 3).collect();
+    let data = Dataset::classification(x.clone(), labels, 3).unwrap();
+    let mut config = FitConfig::new(Loss::MeanSquaredError)
+        .epochs(1)
+        .batch_size(8)
+        .optimizer(Sgd::new(0.05).unwrap())
+        .progress(Progress::Quiet);
+    net.fit(&data, &mut config).unwrap();
+    let trained = agrees(&net, "after fit");
+    assert_ne!(trained, before, "training changed nothing predict_one sees");
+
+    let snapshot = net.clone();
+    nn::from_bytes(&mut net, &nn::to_bytes(&Wide::new(8)).unwrap()).unwrap();
+    let loaded = agrees(&net, "after from_bytes");
+    assert_ne!(loaded, trained, "loading changed nothing predict_one sees");
+    assert_eq!(agrees(&snapshot, "a clone"), trained);
+
+    net.visit_params(&mut |p| p.value.iter_mut().for_each(|v| *v *= 0.5));
+    assert_ne!(agrees(&net, "after visit_params"), loaded);
+}
+
 #[test]
 fn predict_one_rejects_non_finite_inputs() {
     let net = Tiny::new(1);

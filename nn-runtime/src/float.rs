@@ -27,14 +27,16 @@ pub trait Float: NdFloat + Default + std::iter::Sum + nn_gemm::Element + 'static
     /// The Gauss error function, erf(x).
     fn erf(self) -> Self;
 
-    /// `out = x · w + bias` for one sample, `w` row-major `[x.len(), out.len()]`: the kernel
-    /// behind [`crate::kernel::vec_mat`]. The portable loop by default; `f32` picks an
-    /// AVX2/FMA version at run time where the processor has it.
+    /// `out = x · w[.., ..out.len()] + bias` for one sample, `w` row-major
+    /// `[x.len(), stride]`: the kernel behind [`crate::kernel::vec_mat`] and
+    /// [`crate::kernel::vec_mat_strided`]. The portable loop by default; `f32` picks an
+    /// AVX-512 or AVX2/FMA version at run time where the processor has them.
     ///
     /// # Panics
-    /// If `w.len() != x.len() * out.len()` or the bias is not `out.len()` long.
-    fn vec_mat(x: &[Self], w: &[Self], bias: Option<&[Self]>, out: &mut [Self]) {
-        crate::kernel::vec_mat_portable(x, w, bias, out);
+    /// If `w.len() != x.len() * stride`, `out.len() > stride` or the bias is not `out.len()`
+    /// long.
+    fn vec_mat(x: &[Self], w: &[Self], stride: usize, bias: Option<&[Self]>, out: &mut [Self]) {
+        crate::kernel::vec_mat_portable_strided(x, w, stride, bias, out);
     }
 }
 
@@ -57,8 +59,8 @@ impl Float for f32 {
     }
 
     #[inline]
-    fn vec_mat(x: &[Self], w: &[Self], bias: Option<&[Self]>, out: &mut [Self]) {
-        crate::kernel::vec_mat_f32(x, w, bias, out);
+    fn vec_mat(x: &[Self], w: &[Self], stride: usize, bias: Option<&[Self]>, out: &mut [Self]) {
+        crate::kernel::vec_mat_f32_strided(x, w, stride, bias, out);
     }
 }
 

@@ -5,7 +5,8 @@
 
 use ndarray::{Array1, Array2};
 use nn_runtime::kernel::{
-    SPLIT_WEIGHTS, matmul, simd_available, vec_mat, vec_mat_f32, vec_mat_f32_avx2, vec_mat_portable,
+    CACHE_LINE, PaddedRows, SPLIT_WEIGHTS, matmul, simd_available, vec_mat, vec_mat_f32,
+    vec_mat_f32_avx2, vec_mat_portable, vec_mat_strided,
 };
 
 const INPUTS: [usize; 7] = [1, 3, 16, 255, 256, 257, 600];
@@ -137,6 +138,61 @@ fn wide_layers_split_over_threads_still_equal_the_batch_gemm_bit_for_bit() {
     }
 }
 
+/// The one-sample path reads a dense kernel through a [`PaddedRows`] copy (every row on a
+/// cache line): the padding must change no bit, on every block shape, on layers split over
+/// threads, and in `f64`.
+#[test]
+fn padded_rows_give_the_unpadded_kernels_results_bit_for_bit() {
+    let shapes = INPUTS
+        .iter()
+        .flat_map(|&k| OUTPUTS.iter().map(move |&n| (k, n)))
+        .chain([(784, 300), (300, 100), (505, 130)]);
+    for (k, n) in shapes {
+        let x = values(k, 10);
+        let w = values(k * n, 11);
+        let bias = values(n, 12);
+        let padded = PaddedRows::new(ndarray::ArrayView2::from_shape((k, n), &w).unwrap());
+        let stride = padded.stride();
+        assert!(
+            stride >= n && stride % (CACHE_LINE / 4) == 0,
+            "{k}x{n}: stride {stride}"
+        );
+        assert_eq!(
+            padded.as_slice().as_ptr() as usize % CACHE_LINE,
+            0,
+            "{k}x{n}"
+        );
+        assert_eq!(padded.clone().as_slice().as_ptr() as usize % CACHE_LINE, 0);
+        assert_eq!((padded.rows(), padded.cols()), (k, n));
+        let mut plain = vec![f32::NAN; n];
+        vec_mat(&x, &w, Some(&bias), &mut plain);
+        for _ in 0..3 {
+            let mut strided = vec![f32::NAN; n];
+            vec_mat_strided(&x, padded.as_slice(), stride, Some(&bias), &mut strided);
+            assert_eq!(strided, plain, "{k}x{n}");
+        }
+        let mut unbiased = vec![f32::NAN; n];
+        vec_mat_strided(&x, padded.as_slice(), stride, None, &mut unbiased);
+        let zeros = vec![0.0; n];
+        check_against_reference("padded, no bias", &unbiased, &x, &w, &zeros);
+    }
+    let w64: Vec<f64> = values(5 * 3, 13).into_iter().map(f64::from).collect();
+    let padded = PaddedRows::new(ndarray::ArrayView2::from_shape((5, 3), &w64).unwrap());
+    assert_eq!(padded.stride(), CACHE_LINE / 8);
+    let x64 = [0.5f64, -1.0, 2.0, 0.25, -0.75];
+    let (mut plain, mut strided) = ([0.0f64; 3], [0.0f64; 3]);
+    vec_mat(&x64, &w64, None, &mut plain);
+    vec_mat_strided(&x64, padded.as_slice(), padded.stride(), None, &mut strided);
+    assert_eq!(plain, strided);
+}
+
+#[test]
+#[should_panic(expected = "more outputs than the stride")]
+fn more_outputs_than_the_stride_panics() {
+    let mut out = [0.0f32; 3];
+    vec_mat_strided(&[1.0f32, 2.0], &[0.0; 4], 2, None, &mut out);
+}
+
 #[test]
 fn f64_runs_the_portable_kernel() {
     let (x, w) = ([1.0f64, -2.0, 0.5], [1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0]);
@@ -146,7 +202,7 @@ fn f64_runs_the_portable_kernel() {
 }
 
 #[test]
-#[should_panic(expected = "inputs x outputs")]
+#[should_panic(expected = "inputs x stride")]
 fn a_kernel_of_the_wrong_size_panics() {
     let mut out = [0.0f32; 3];
     vec_mat(&[1.0f32, 2.0], &[0.0; 5], None, &mut out);

@@ -6,16 +6,20 @@
 mod conv;
 mod gemm;
 mod im2col;
+mod padded;
 mod pool;
 mod row;
 
 pub use conv::{conv2d_forward, conv2d_input_gradient, conv2d_parameter_gradients};
 pub use gemm::{add_bias, column_sums, matmul, matmul_a_bt, matmul_at_b};
 pub use im2col::{ConvGeometry, Padding, col2im, im2col};
+pub use padded::{CACHE_LINE, PaddedRows};
 pub use pool::{
     avg_pool, avg_pool_backward, global_avg_pool, global_avg_pool_backward, max_pool,
     max_pool_backward, max_pool_infer,
 };
 pub use row::{
     SPLIT_WEIGHTS, simd_available, vec_mat, vec_mat_f32, vec_mat_f32_avx2, vec_mat_portable,
+    vec_mat_strided,
 };
+pub(crate) use row::{vec_mat_f32_strided, vec_mat_portable_strided};

@@ -42,16 +42,43 @@ use crate::Float;
 /// assert_eq!(out, [2.0, 2.0, 2.0]);
 /// ```
 pub fn vec_mat<T: Float>(x: &[T], w: &[T], bias: Option<&[T]>, out: &mut [T]) {
-    check_lengths(x, w, bias, out);
-    T::vec_mat(x, w, bias, out);
+    check_lengths(x, w, out.len(), bias, out);
+    T::vec_mat(x, w, out.len(), bias, out);
 }
 
-fn check_lengths<T>(x: &[T], w: &[T], bias: Option<&[T]>, out: &[T]) {
+/// `out = x · w[.., ..out.len()] + bias` for one sample, with `w` row-major
+/// `[x.len(), stride]` and `stride >= out.len()`: [`vec_mat`] on a kernel whose rows are
+/// padded, such as a [`PaddedRows`](super::PaddedRows) copy (the columns past `out.len()` are
+/// not read). The sums are [`vec_mat`]'s on the unpadded kernel, bit for bit.
+///
+/// # Panics
+/// If `w.len() != x.len() * stride`, `out.len() > stride` or the bias is not `out.len()`
+/// long.
+///
+/// ```
+/// let w = [1.0f32, 2.0, 0.0, 3.0, 4.0, 0.0]; // [2, 2] padded to 3 columns
+/// let mut out = [0.0f32; 2];
+/// nn_runtime::kernel::vec_mat_strided(&[1.0, 1.0], &w, 3, None, &mut out);
+/// assert_eq!(out, [4.0, 6.0]);
+/// ```
+pub fn vec_mat_strided<T: Float>(
+    x: &[T],
+    w: &[T],
+    stride: usize,
+    bias: Option<&[T]>,
+    out: &mut [T],
+) {
+    check_lengths(x, w, stride, bias, out);
+    T::vec_mat(x, w, stride, bias, out);
+}
+
+fn check_lengths<T>(x: &[T], w: &[T], stride: usize, bias: Option<&[T]>, out: &[T]) {
     assert_eq!(
         Some(w.len()),
-        x.len().checked_mul(out.len()),
-        "vec_mat: the kernel must be inputs x outputs"
+        x.len().checked_mul(stride),
+        "vec_mat: the kernel must be inputs x stride"
     );
+    assert!(out.len() <= stride, "vec_mat: more outputs than the stride");
     if let Some(bias) = bias {
         assert_eq!(bias.len(), out.len(), "vec_mat: one bias per output");
     }
@@ -71,12 +98,25 @@ const PORTABLE_COLUMNS: usize = 64;
 /// # Panics
 /// As [`vec_mat`].
 pub fn vec_mat_portable<T: Float>(x: &[T], w: &[T], bias: Option<&[T]>, out: &mut [T]) {
-    check_lengths(x, w, bias, out);
-    portable_columns(x, w, out.len(), 0, bias, out);
+    vec_mat_portable_strided(x, w, out.len(), bias, out);
+}
+
+/// [`vec_mat_portable`] on a kernel with `stride` columns (as [`vec_mat_strided`]): the
+/// default of [`Float::vec_mat`].
+pub(crate) fn vec_mat_portable_strided<T: Float>(
+    x: &[T],
+    w: &[T],
+    stride: usize,
+    bias: Option<&[T]>,
+    out: &mut [T],
+) {
+    check_lengths(x, w, stride, bias, out);
+    portable_columns(x, w, stride, 0, bias, out);
 }
 
 /// The portable kernel on the columns `start .. start + out.len()` of a kernel `w` with `n`
-/// columns (`bias`, when given, all `n` of them).
+/// columns (`bias`, when given, at least `start + out.len()` long: the bias of the kernel's
+/// first columns).
 fn portable_columns<T: Float>(
     x: &[T],
     w: &[T],
@@ -125,12 +165,24 @@ fn portable_columns<T: Float>(
 /// # Panics
 /// As [`vec_mat`].
 pub fn vec_mat_f32(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
-    check_lengths(x, w, bias, out);
+    vec_mat_f32_strided(x, w, out.len(), bias, out);
+}
+
+/// [`vec_mat_f32`] on a kernel with `stride` columns (as [`vec_mat_strided`]): the `f32`
+/// [`Float::vec_mat`].
+pub(crate) fn vec_mat_f32_strided(
+    x: &[f32],
+    w: &[f32],
+    stride: usize,
+    bias: Option<&[f32]>,
+    out: &mut [f32],
+) {
+    check_lengths(x, w, stride, bias, out);
     let n = out.len();
     if x.len().saturating_mul(n) >= SPLIT_WEIGHTS {
         let parts = parts_for(n);
         if parts > 1 {
-            split_columns(x, w, bias, out, parts);
+            split_columns(x, w, stride, bias, out, parts);
             return;
         }
     }
@@ -138,22 +190,28 @@ pub fn vec_mat_f32(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) 
     if n < avx512::MIN_OUTPUTS && avx2::available() {
         // SAFETY: `available` checked that the processor supports AVX2 and FMA, the
         // features `vec_mat` is compiled with; `check_lengths` established `w`'s and `bias`'s
-        // lengths, the rest of its safety section.
-        unsafe { avx2::vec_mat(x, w, bias, out) };
+        // lengths and `n <= stride`, the rest of its safety section.
+        unsafe { avx2::vec_mat(x, w, stride, bias, out) };
         return;
     }
-    columns_f32(x, w, n, 0, bias, out);
+    columns_f32(x, w, stride, 0, bias, out);
 }
 
 /// [`vec_mat_f32`] with the columns split into `parts` blocks run on nn-gemm's pool (kept out
 /// of line, so that small layers' calls stay lean).
 #[inline(never)]
-fn split_columns(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32], parts: usize) {
-    let n = out.len();
-    let share = n.div_ceil(parts).next_multiple_of(SPLIT_ALIGN);
+fn split_columns(
+    x: &[f32],
+    w: &[f32],
+    stride: usize,
+    bias: Option<&[f32]>,
+    out: &mut [f32],
+    parts: usize,
+) {
+    let share = out.len().div_ceil(parts).next_multiple_of(SPLIT_ALIGN);
     let blocks = out.chunks_mut(share).enumerate();
     nn_gemm::run_each(blocks, &|(block, out): (usize, &mut [f32])| {
-        columns_f32(x, w, n, block * share, bias, out);
+        columns_f32(x, w, stride, block * share, bias, out);
     });
 }
 
@@ -192,7 +250,9 @@ fn columns_f32(
     // What the SIMD kernels' pointer arithmetic relies on (callers guarantee it; checked
     // here too, as this function is safe to call).
     assert!(
-        start + out.len() <= n && w.len() == x.len() * n && bias.is_none_or(|b| b.len() == n),
+        start + out.len() <= n
+            && w.len() == x.len() * n
+            && bias.is_none_or(|b| b.len() >= start + out.len()),
         "vec_mat: columns outside the kernel"
     );
     #[cfg(target_arch = "x86_64")]
@@ -221,11 +281,11 @@ fn columns_f32(
 /// As [`vec_mat`].
 #[doc(hidden)]
 pub fn vec_mat_f32_avx2(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
-    check_lengths(x, w, bias, out);
+    check_lengths(x, w, out.len(), bias, out);
     #[cfg(target_arch = "x86_64")]
     if avx2::available() {
         // SAFETY: as in `vec_mat_f32`: the features were checked, the lengths established.
-        unsafe { avx2::vec_mat(x, w, bias, out) };
+        unsafe { avx2::vec_mat(x, w, out.len(), bias, out) };
         return;
     }
     vec_mat_portable(x, w, bias, out);
@@ -262,15 +322,21 @@ pub(crate) mod avx2 {
     /// Lanes of one `__m256`.
     const LANES: usize = 8;
 
-    /// [`columns`] over all of `w`'s columns (`n = out.len()`): the call a layer that is not
-    /// split makes, with fewer arguments to pass.
+    /// [`columns`] from `w`'s first column (`start = 0`): the call a layer that is not split
+    /// makes, with fewer arguments to pass.
     ///
     /// # Safety
-    /// As [`columns`] with `n = out.len()` and `start = 0`.
+    /// As [`columns`] with `start = 0`.
     #[target_feature(enable = "avx2,fma")]
-    pub(crate) unsafe fn vec_mat(x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
+    pub(crate) unsafe fn vec_mat(
+        x: &[f32],
+        w: &[f32],
+        n: usize,
+        bias: Option<&[f32]>,
+        out: &mut [f32],
+    ) {
         // SAFETY: the caller's guarantee.
-        unsafe { columns(x, w, out.len(), 0, bias, out) }
+        unsafe { columns(x, w, n, 0, bias, out) }
     }
 
     /// `out = x · w[.., start .. start + out.len()] + bias[start ..]` with `w` row-major
@@ -281,8 +347,8 @@ pub(crate) mod avx2 {
     ///
     /// # Safety
     /// The processor must support AVX2 and FMA, `w.len() == x.len() * n`,
-    /// `start + out.len() <= n` and, when given, `bias.len() == n`. Every pointer offset below
-    /// stays inside its slice: with `w` and `bias` advanced by `start` and `len = out.len()`,
+    /// `start + out.len() <= n` and, when given, `bias.len() >= start + out.len()`. Every
+    /// pointer offset below stays inside its slice: with `w` and `bias` advanced by `start` and `len = out.len()`,
     /// a block of `B` vectors at column `j` is only taken while `j + 8 * B <= len`, so its
     /// loads of row `i < k` read `w[i * n + start + j .. i * n + start + j + 8 * B]`, inside
     /// `w[.. k * n]` since `start + len <= n`; the masked tail (`j < len < j + 8`) reads and
@@ -453,8 +519,8 @@ pub(crate) mod avx512 {
     ///
     /// # Safety
     /// The processor must support AVX-512F, `w.len() == x.len() * n`,
-    /// `start + out.len() <= n` and, when given, `bias.len() == n`. With `w` and `bias`
-    /// advanced by `start` and `len = out.len()`, a pass of `B` vectors at column `j` covers
+    /// `start + out.len() <= n` and, when given, `bias.len() >= start + out.len()`. With `w`
+    /// and `bias` advanced by `start` and `len = out.len()`, a pass of `B` vectors at column `j` covers
     /// the columns `j .. j + width` with `width <= 16 * B` and `j + width <= len`; its loads
     /// of row `i < k` read `w[i * n + start + j ..][.. width]` (the last vector's lanes past
     /// `width` are masked off, and masked lanes are not accessed), inside `w[.. k * n]` since

@@ -1,5 +1,6 @@
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
 
+use super::dense_kernel::DenseKernel;
 use crate::activation::{Activation, ActivationKind, Linear};
 use crate::kernel::{column_sums, matmul, matmul_a_bt, matmul_at_b};
 use crate::param::{ParamMut, Parameters, TensorKind, TensorMut, TensorRef, TensorShape, Tensors};
@@ -14,6 +15,11 @@ use crate::{Buffer, Error, Float, Initializer, Layer, Result, SeededRng};
 /// 2 · l2 · W`.
 ///
 /// Generics: `IN` and `OUT` are the widths, `A` the activation, `T` the element type.
+///
+/// One-sample inference ([`Layer::infer_row`], the generated `predict_one`) reads a copy of
+/// the kernel whose rows start on cache lines ([`crate::kernel::PaddedRows`]), made on its
+/// first call and updated in place whenever the weights change: a layer used that way holds
+/// its kernel twice.
 ///
 /// # Shapes
 /// - input: `[batch, IN]`
@@ -39,7 +45,7 @@ pub struct Dense<const IN: usize, const OUT: usize, A = Linear, T: Float = f32> 
 #[derive(Debug, Clone)]
 struct Core<A, T: Float> {
     name: &'static str,
-    kernel: Array2<T>,
+    kernel: DenseKernel<T>,
     bias: Option<Array1<T>>,
     activation: A,
     initializer: Initializer,
@@ -132,7 +138,7 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Dense<IN, OU
 
     /// The kernel `[IN, OUT]`.
     pub fn kernel(&self) -> &Array2<T> {
-        &self.core.kernel
+        self.core.kernel.matrix()
     }
 
     /// The bias `[OUT]`, if the layer has one.
@@ -196,7 +202,7 @@ impl<A: Activation<T>, T: Float> Core<A, T> {
         let (inputs, _) = kernel.dim();
         Self {
             name: "dense",
-            kernel: kernel.as_standard_layout().into_owned(),
+            kernel: DenseKernel::new(kernel),
             bias,
             activation,
             initializer,
@@ -253,9 +259,9 @@ impl<A: Activation<T>, T: Float> Core<A, T> {
         (inputs, outputs): (usize, usize),
     ) -> Result<()> {
         check_row_widths(self.name, input.len(), output.len(), (inputs, outputs))?;
-        let kernel = self.kernel.as_slice().expect("kernel is standard layout");
+        let rows = self.kernel.padded_rows();
         let bias = self.bias.as_ref().and_then(|bias| bias.as_slice());
-        T::vec_mat(input, kernel, bias, output);
+        T::vec_mat(input, rows.as_slice(), rows.stride(), bias, output);
         self.activation.infer_row(output);
         Ok(())
     }
@@ -315,7 +321,7 @@ impl<A: Activation<T>, T: Float> Core<A, T> {
         if self.l1 != 0.0 || self.l2 != 0.0 {
             let (l1, two_l2) = (T::cast(self.l1), T::cast(2.0 * self.l2));
             Zip::from(&mut self.kernel_grad)
-                .and(&self.kernel)
+                .and(self.kernel.matrix())
                 .for_each(|g, &w| *g += l1 * signum(w) + two_l2 * w);
         }
     }
@@ -337,6 +343,7 @@ impl<A: Activation<T>, T: Float> Core<A, T> {
         }
         let (l1, l2) = (T::cast(self.l1), T::cast(self.l2));
         self.kernel
+            .matrix()
             .iter()
             .fold(T::zero(), |sum, &w| sum + l1 * w.abs() + l2 * w * w)
     }
@@ -453,20 +460,22 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Parameters<T
     for Dense<IN, OUT, A, T>
 {
     fn visit_params(&mut self, visit: &mut dyn FnMut(ParamMut<'_, T>)) {
-        visit(ParamMut {
-            layer: self.core.name,
-            name: "kernel",
-            shape: TensorShape::from([IN, OUT]),
-            value: self
-                .core
-                .kernel
-                .as_slice_mut()
-                .expect("kernel is standard layout"),
-            grad: self
-                .core
-                .kernel_grad
-                .as_slice()
-                .expect("kernel_grad is standard layout"),
+        let Core {
+            name,
+            kernel,
+            kernel_grad,
+            ..
+        } = &mut self.core;
+        kernel.update(|value| {
+            visit(ParamMut {
+                layer: name,
+                name: "kernel",
+                shape: TensorShape::from([IN, OUT]),
+                value,
+                grad: kernel_grad
+                    .as_slice()
+                    .expect("kernel_grad is standard layout"),
+            })
         });
         if let Some(bias) = &mut self.core.bias {
             visit(ParamMut {
@@ -498,11 +507,7 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Tensors<T>
             name: "kernel",
             kind: TensorKind::Parameter,
             shape: TensorShape::from([IN, OUT]),
-            data: self
-                .core
-                .kernel
-                .as_slice()
-                .expect("kernel is standard layout"),
+            data: self.core.kernel.as_slice(),
         });
         if let Some(bias) = &self.core.bias {
             visit(TensorRef {
@@ -521,16 +526,15 @@ impl<const IN: usize, const OUT: usize, A: Activation<T>, T: Float> Tensors<T>
     }
 
     fn visit_tensors_mut(&mut self, visit: &mut dyn FnMut(TensorMut<'_, T>)) {
-        visit(TensorMut {
-            layer: self.core.name,
-            name: "kernel",
-            kind: TensorKind::Parameter,
-            shape: TensorShape::from([IN, OUT]),
-            data: self
-                .core
-                .kernel
-                .as_slice_mut()
-                .expect("kernel is standard layout"),
+        let name = self.core.name;
+        self.core.kernel.update(|data| {
+            visit(TensorMut {
+                layer: name,
+                name: "kernel",
+                kind: TensorKind::Parameter,
+                shape: TensorShape::from([IN, OUT]),
+                data,
+            })
         });
         if let Some(bias) = &mut self.core.bias {
             visit(TensorMut {

@@ -17,6 +17,7 @@ mod batch_norm_2d;
 mod channel_norm;
 mod conv2d;
 mod dense;
+mod dense_kernel;
 mod dropout;
 mod flatten;
 mod geometry;
