@@ -3,6 +3,9 @@
 //! (BENCHMARKS.md: workload F, on workload A's products): for each dense layer the forward product, the kernel gradient
 //! `xᵀ · g` and the input gradient `g · Wᵀ`, one thread and all threads.
 //!
+//! The "inference" group compares `gemm` with `gemm_packed` (the weights packed once, as
+//! batch inference does) on workload B's products and a batch of 8.
+//!
 //! `cargo bench -p nn-gemm --bench gemm`; `MATMUL_NUM_THREADS` and `NN_NUM_THREADS` set both
 //! libraries' threads for the "threads" group.
 
@@ -79,5 +82,30 @@ fn products(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, products);
+/// (name, m, k, n): batch inference's products.
+const INFERENCE: [(&str, usize, usize, usize); 3] = [
+    ("b256 784x300", 256, 784, 300),
+    ("b256 300x100", 256, 300, 100),
+    ("b8 784x300", 8, 784, 300),
+];
+
+fn inference(c: &mut Criterion) {
+    let mut group = c.benchmark_group("inference");
+    for &(name, m, k, n) in &INFERENCE {
+        let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 7 + j * 3) % 11) as f32 / 11.0);
+        let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 5 + j) % 13) as f32 / 13.0 - 0.5);
+        let packed = nn_gemm::PackedB::new(b.view());
+        let mut out = Array2::<f32>::zeros((m, n));
+        group.throughput(Throughput::Elements((2 * m * k * n) as u64));
+        group.bench_function(BenchmarkId::new("gemm", name), |bench| {
+            bench.iter(|| nn_gemm::gemm(a.view(), b.view(), out.view_mut()))
+        });
+        group.bench_function(BenchmarkId::new("gemm_packed", name), |bench| {
+            bench.iter(|| nn_gemm::gemm_packed(a.view(), &packed, out.view_mut()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, products, inference);
 criterion_main!(benches);

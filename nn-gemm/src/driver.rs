@@ -8,6 +8,7 @@ use crate::copy::copy_short;
 use crate::element::Buffers;
 use crate::kernel::{Kernel, TILE};
 use crate::pack::{pack_a, pack_b, packed_b_len, slivers};
+use crate::packed::PackedB;
 
 /// `c = a · b` on the calling thread with `kernel`, with this thread's packing buffers.
 /// Shapes are the caller's to check (`a: m x k`, `b: k x n`, `c: m x n`); an empty shared
@@ -27,7 +28,7 @@ pub fn gemm<T: Element>(
         c.fill(T::default());
         return;
     }
-    let (mr, nr) = (kernel.mr, kernel.nr);
+    let nr = kernel.nr;
     T::with_buffers(|buffers| {
         for jc in (0..n).step_by(NC) {
             let nc = NC.min(n - jc);
@@ -41,17 +42,74 @@ pub fn gemm<T: Element>(
                     kernel.nr_tail,
                     packed_b,
                 );
-                let row_block = row_block(m, mr);
-                for ic in (0..m).step_by(row_block) {
-                    let mc = row_block.min(m - ic);
-                    let packed_a = Buffers::reserve(&mut buffers.a, mc.div_ceil(mr) * mr * kc);
-                    pack_a(a.slice(s![ic..ic + mc, pc..pc + kc]), mr, packed_a);
-                    let block = c.slice_mut(s![ic..ic + mc, jc..jc + nc]);
-                    tiles(kernel, kc, packed_a, packed_b, block, pc == 0);
-                }
+                let a = a.slice(s![.., pc..pc + kc]);
+                let c = c.slice_mut(s![.., jc..jc + nc]);
+                blocks_of_a(kernel, a, packed_b, c, pc == 0, &mut buffers.a);
             }
         }
     });
+}
+
+/// `c = a · b[.., first .. first + c.ncols()]` on the calling thread, `b` packed beforehand
+/// (with `b`'s kernel); `first` is a multiple of the kernel's `NR`, and `c`'s columns end at
+/// a multiple of it or at `b`'s last column, so they cover whole slivers of `b`'s packing.
+/// Shapes are the caller's to check (`a: m x k`, `b: k x n`).
+pub fn gemm_packed<T: Element>(
+    a: ArrayView2<'_, T>,
+    b: &PackedB<T>,
+    first: usize,
+    mut c: ArrayViewMut2<'_, T>,
+) {
+    let kernel = b.kernel();
+    let (m, n) = c.dim();
+    debug_assert!(first.is_multiple_of(kernel.nr) && first + n <= b.cols());
+    if m == 0 || n == 0 {
+        return;
+    }
+    if b.rows() == 0 {
+        c.fill(T::default());
+        return;
+    }
+    let (last, nr) = (first + n, kernel.nr);
+    T::with_buffers(|buffers| {
+        for (jc, nc, pc, kc, block) in b.blocks() {
+            // This block's columns that are `c`'s: whole slivers, from a multiple of `NR`.
+            let (low, high) = (first.max(jc), last.min(jc + nc));
+            if low >= high {
+                continue;
+            }
+            let start = (low - jc) / nr * nr * kc;
+            let len = packed_b_len(high - low, kc, nr, kernel.nr_tail);
+            let a = a.slice(s![.., pc..pc + kc]);
+            let c = c.slice_mut(s![.., low - first..high - first]);
+            let packed_b = &block[start..start + len];
+            blocks_of_a(kernel, a, packed_b, c, pc == 0, &mut buffers.a);
+        }
+    });
+}
+
+/// The product of `a` (`m x kc`, one block of the shared dimension) and one packed panel of
+/// `B` into `c` (`m x nc`): `A` packed block by block into `buffer`, then the kernel over
+/// every tile (`c = a · b` when `overwrite`, the first block of the shared dimension, else
+/// `c += a · b`).
+fn blocks_of_a<T: Element>(
+    kernel: Kernel<T>,
+    a: ArrayView2<'_, T>,
+    packed_b: &[T],
+    mut c: ArrayViewMut2<'_, T>,
+    overwrite: bool,
+    buffer: &mut Vec<T>,
+) {
+    let (m, kc) = a.dim();
+    let mr = kernel.mr;
+    let row_block = row_block(m, mr);
+    for ic in (0..m).step_by(row_block) {
+        let mc = row_block.min(m - ic);
+        let packed_a = Buffers::reserve(buffer, mc.div_ceil(mr) * mr * kc);
+        pack_a(a.slice(s![ic..ic + mc, ..]), mr, packed_a);
+        let block = c.slice_mut(s![ic..ic + mc, ..]);
+        tiles(kernel, kc, packed_a, packed_b, block, overwrite);
+    }
 }
 
 /// Rows of `A` per packed block: `m` split into as few blocks of at most [`MC`] rows as

@@ -24,6 +24,9 @@
 //!   after its last block before it sleeps on a condition variable, so the products of a
 //!   training step reach threads that are awake. Nothing in the hand-over allocates.
 //!   [`run_parts`] offers the same hand-over for other work.
+//! - **Operands packed once**: [`PackedB`] holds a `B` packed ahead of time and
+//!   [`gemm_packed`] multiplies by it, for products whose `B` stays the same from call to call
+//!   (a layer's weights at inference): no packing per call, and none per thread.
 //!
 //! ```
 //! use ndarray::{array, Array2};
@@ -41,6 +44,7 @@ mod driver;
 mod element;
 mod kernel;
 mod pack;
+mod packed;
 #[cfg(feature = "threading")]
 mod pool;
 mod split;
@@ -52,6 +56,7 @@ pub use blocking::{KC, PARALLEL_THRESHOLD};
 pub use copy::copy_short;
 pub use element::Element;
 pub use kernel::{Kernel, kernel_name, simd_available};
+pub use packed::PackedB;
 
 /// `c = a · b`, overwriting `c`, on views of any strides (a transpose `x.t()` is a view).
 ///
@@ -65,6 +70,30 @@ pub use kernel::{Kernel, kernel_name, simd_available};
 pub fn gemm<T: Element>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, c: ArrayViewMut2<'_, T>) {
     let (m, k, n) = check_shapes(&a, &b, &c);
     split::run(T::kernel(), a, b, c, threads_for(m, k, n));
+}
+
+/// `c = a · b` with `b` packed beforehand ([`PackedB`]): [`gemm`] without packing `b`, which
+/// saves that work on every call when `b` is the same from call to call (a layer's weights at
+/// inference), and gives [`gemm`]'s results bit for bit. Split over the thread pool as
+/// [`gemm`] is, every thread reading the one packed `b`.
+///
+/// # Panics
+/// If the shapes disagree: `a` is `m x k`, `b` must be `k x n` and `c` `m x n`.
+pub fn gemm_packed<T: Element>(a: ArrayView2<'_, T>, b: &PackedB<T>, c: ArrayViewMut2<'_, T>) {
+    let (m, k) = a.dim();
+    let n = b.cols();
+    assert_eq!(
+        k,
+        b.rows(),
+        "gemm: a is {m} x {k} but b has {} rows",
+        b.rows()
+    );
+    assert_eq!(
+        c.dim(),
+        (m, n),
+        "gemm: c must be {m} x {n}, the shape of a · b"
+    );
+    split::run_packed(a, b, c, threads_for(m, k, n));
 }
 
 /// [`gemm`] on the calling thread alone, whatever its size; the pool's threads run this.

@@ -16,10 +16,12 @@ use crate::{Buffer, Error, Float, Initializer, Layer, Result, SeededRng};
 ///
 /// Generics: `IN` and `OUT` are the widths, `A` the activation, `T` the element type.
 ///
-/// One-sample inference ([`Layer::infer_row`], the generated `predict_one`) reads a copy of
-/// the kernel whose rows start on cache lines ([`crate::kernel::PaddedRows`]), made on its
-/// first call and updated in place whenever the weights change: a layer used that way holds
-/// its kernel twice.
+/// Inference reads copies of the kernel made on first use and updated in place whenever the
+/// weights change: one-sample inference ([`Layer::infer_row`], the generated `predict_one`) a
+/// copy whose rows start on cache lines ([`crate::kernel::PaddedRows`]), batch inference
+/// ([`Layer::forward_infer`], `predict`) the kernel packed for the matrix product
+/// ([`nn_gemm::PackedB`]). Each costs about the kernel's size again; a network that only
+/// trains makes neither.
 ///
 /// # Shapes
 /// - input: `[batch, IN]`
@@ -246,7 +248,7 @@ impl<A: Activation<T>, T: Float> Core<A, T> {
     ) -> Result<()> {
         check_batch(self.name, &input, inputs)?;
         check_same_shape(self.name, &[input.nrows(), outputs], output.shape())?;
-        matmul(input, self.kernel.view(), output.view_mut());
+        self.kernel.infer_product(input, output.view_mut());
         self.activation
             .infer_biased_in_place(output, self.bias.as_ref().map(|bias| bias.view()));
         Ok(())

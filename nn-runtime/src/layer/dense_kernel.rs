@@ -1,24 +1,30 @@
-//! A dense layer's kernel, and the copy of it the one-sample path reads, kept in step.
+//! A dense layer's kernel, and the copies of it that inference reads, kept in step.
 
 use std::sync::OnceLock;
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 use crate::Float;
 use crate::kernel::PaddedRows;
 
-/// The kernel `[inputs, outputs]`, in standard layout, and, once `infer_row` (the batch-1 path
-/// of `predict_one`) has asked for it, a copy with every row on a cache line
-/// ([`PaddedRows`]), which that path streams about a quarter faster.
+/// The kernel `[inputs, outputs]`, in standard layout, and two copies made the first time
+/// inference asks for them:
+/// - for `infer_row` (the batch-1 path of `predict_one`), a copy with every row on a cache
+///   line ([`PaddedRows`]), which that path streams about a quarter faster;
+/// - for `forward_infer` (`predict`), the kernel packed for nn-gemm
+///   ([`nn_gemm::PackedB`]), so that batch inference does not pack the weights on every
+///   call (on every thread, when the product is split by rows). Not with the `blas` feature,
+///   whose products take the kernel as it is.
 ///
-/// The only way to change the kernel is [`DenseKernel::update`], which brings the copy (if
-/// there is one) up to date afterwards, in place: the copy is never stale, and a
-/// `predict_one` between training steps allocates nothing. Until `predict_one` runs there is
-/// no copy and nothing to update.
+/// The only way to change the kernel is [`DenseKernel::update`], which brings the copies that
+/// exist up to date afterwards, in place: they are never stale, and inference between training
+/// steps allocates nothing for them. A network that only trains has no copies.
 #[derive(Clone)]
 pub(super) struct DenseKernel<T: Float> {
     matrix: Array2<T>,
     rows: OnceLock<PaddedRows<T>>,
+    #[cfg(not(feature = "blas"))]
+    packed: OnceLock<nn_gemm::PackedB<T>>,
 }
 
 impl<T: Float> DenseKernel<T> {
@@ -27,6 +33,8 @@ impl<T: Float> DenseKernel<T> {
         Self {
             matrix: matrix.as_standard_layout().into_owned(),
             rows: OnceLock::new(),
+            #[cfg(not(feature = "blas"))]
+            packed: OnceLock::new(),
         }
     }
 
@@ -45,8 +53,8 @@ impl<T: Float> DenseKernel<T> {
             .expect("the kernel is in standard layout")
     }
 
-    /// Calls `change` with the kernel's values (row-major), then copies them into the
-    /// row-aligned copy, if one was made.
+    /// Calls `change` with the kernel's values (row-major), then copies them into the copies
+    /// that were made.
     pub(super) fn update<R>(&mut self, change: impl FnOnce(&mut [T]) -> R) -> R {
         let values = self
             .matrix
@@ -56,7 +64,25 @@ impl<T: Float> DenseKernel<T> {
         if let Some(rows) = self.rows.get_mut() {
             rows.copy_from(self.matrix.view());
         }
+        #[cfg(not(feature = "blas"))]
+        if let Some(packed) = self.packed.get_mut() {
+            packed.repack(self.matrix.view());
+        }
         result
+    }
+
+    /// `output = input · kernel`, for inference: on the packed copy (made on the first call),
+    /// with the same results as [`crate::kernel::matmul`] on the kernel, bit for bit.
+    pub(super) fn infer_product(&self, input: ArrayView2<'_, T>, output: ArrayViewMut2<'_, T>) {
+        #[cfg(not(feature = "blas"))]
+        {
+            let packed = self
+                .packed
+                .get_or_init(|| nn_gemm::PackedB::new(self.matrix.view()));
+            nn_gemm::gemm_packed(input, packed, output);
+        }
+        #[cfg(feature = "blas")]
+        crate::kernel::matmul(input, self.view(), output);
     }
 
     /// The kernel with every row on a cache line, made on the first call.
@@ -67,12 +93,15 @@ impl<T: Float> DenseKernel<T> {
 }
 
 impl<T: Float> std::fmt::Debug for DenseKernel<T> {
-    /// The kernel; of the copy only whether it exists (it holds the same values).
+    /// The kernel; of the copies only whether they exist (they hold the same values).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DenseKernel")
+        let mut debug = f.debug_struct("DenseKernel");
+        debug
             .field("matrix", &self.matrix)
-            .field("padded_rows", &self.rows.get().is_some())
-            .finish()
+            .field("padded_rows", &self.rows.get().is_some());
+        #[cfg(not(feature = "blas"))]
+        debug.field("packed", &self.packed.get().is_some());
+        debug.finish()
     }
 }
 
@@ -97,6 +126,28 @@ mod tests {
             kernel.padded_rows().as_slice().as_ptr(),
             before,
             "the copy moved"
+        );
+    }
+
+    #[test]
+    fn an_update_reaches_the_packed_copy_and_the_product_matches_matmul() {
+        let mut kernel = DenseKernel::new(ndarray::Array2::from_shape_fn((300, 40), |(i, j)| {
+            ((i * 7 + j * 13) % 17) as f32 / 8.0 - 1.0
+        }));
+        let input = ndarray::Array2::from_shape_fn((9, 300), |(i, j)| ((i + j) % 5) as f32);
+        let product = |kernel: &DenseKernel<f32>| {
+            let (mut packed, mut plain) = (Array2::zeros((9, 40)), Array2::zeros((9, 40)));
+            kernel.infer_product(input.view(), packed.view_mut());
+            crate::kernel::matmul(input.view(), kernel.view(), plain.view_mut());
+            assert_eq!(packed, plain);
+            packed
+        };
+        let before = product(&kernel);
+        kernel.update(|values| values[5] += 1.0);
+        assert_ne!(
+            product(&kernel),
+            before,
+            "the packed copy kept the old kernel"
         );
     }
 
