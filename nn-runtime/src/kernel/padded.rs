@@ -81,8 +81,9 @@ impl<T: Float> PaddedRows<T> {
         );
         let rows = self.storage[self.start..].chunks_exact_mut(self.stride);
         for (row, values) in rows.zip(matrix.rows()) {
-            for (slot, &value) in row.iter_mut().zip(values.iter()) {
-                *slot = value;
+            match values.as_slice() {
+                Some(values) => row[..self.cols].copy_from_slice(values),
+                None => row.iter_mut().zip(values).for_each(|(slot, &v)| *slot = v),
             }
         }
     }

@@ -16,8 +16,8 @@ use crate::{Buffer, Error, Float, Initializer, Layer, Result, SeededRng};
 ///
 /// Generics: `IN` and `OUT` are the widths, `A` the activation, `T` the element type.
 ///
-/// Inference reads copies of the kernel made on first use and updated in place whenever the
-/// weights change: one-sample inference ([`Layer::infer_row`], the generated `predict_one`) a
+/// Inference reads copies of the kernel, made on first use and, after the weights change,
+/// refreshed in place by the next inference (training steps do not pay for them): one-sample inference ([`Layer::infer_row`], the generated `predict_one`) a
 /// copy whose rows start on cache lines ([`crate::kernel::PaddedRows`]), batch inference
 /// ([`Layer::forward_infer`], `predict`) the kernel packed for the matrix product
 /// ([`nn_gemm::PackedB`]). Each costs about the kernel's size again; a network that only

@@ -1,9 +1,8 @@
 //! A dense layer's kernel, and the copies of it that inference reads, kept in step.
 
-use std::sync::OnceLock;
-
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
+use super::derived::Derived;
 use crate::Float;
 use crate::kernel::PaddedRows;
 
@@ -16,15 +15,17 @@ use crate::kernel::PaddedRows;
 ///   call (on every thread, when the product is split by rows). Not with the `blas` feature,
 ///   whose products take the kernel as it is.
 ///
-/// The only way to change the kernel is [`DenseKernel::update`], which brings the copies that
-/// exist up to date afterwards, in place: they are never stale, and inference between training
-/// steps allocates nothing for them. A network that only trains has no copies.
+/// The only way to change the kernel is [`DenseKernel::update`], which marks the copies out of
+/// date ([`Derived`]): the next inference brings them up to date in place, once however many
+/// steps came between, so they are never stale, training steps do not pay for them, and
+/// inference between training steps allocates nothing. A network that only trains has no
+/// copies.
 #[derive(Clone)]
 pub(super) struct DenseKernel<T: Float> {
     matrix: Array2<T>,
-    rows: OnceLock<PaddedRows<T>>,
+    rows: Derived<PaddedRows<T>>,
     #[cfg(not(feature = "blas"))]
-    packed: OnceLock<nn_gemm::PackedB<T>>,
+    packed: Derived<nn_gemm::PackedB<T>>,
 }
 
 impl<T: Float> DenseKernel<T> {
@@ -32,9 +33,9 @@ impl<T: Float> DenseKernel<T> {
     pub(super) fn new(matrix: Array2<T>) -> Self {
         Self {
             matrix: matrix.as_standard_layout().into_owned(),
-            rows: OnceLock::new(),
+            rows: Derived::new(),
             #[cfg(not(feature = "blas"))]
-            packed: OnceLock::new(),
+            packed: Derived::new(),
         }
     }
 
@@ -53,42 +54,42 @@ impl<T: Float> DenseKernel<T> {
             .expect("the kernel is in standard layout")
     }
 
-    /// Calls `change` with the kernel's values (row-major), then copies them into the copies
-    /// that were made.
+    /// Calls `change` with the kernel's values (row-major) and marks the copies out of date.
     pub(super) fn update<R>(&mut self, change: impl FnOnce(&mut [T]) -> R) -> R {
         let values = self
             .matrix
             .as_slice_mut()
             .expect("the kernel is in standard layout");
         let result = change(values);
-        if let Some(rows) = self.rows.get_mut() {
-            rows.copy_from(self.matrix.view());
-        }
+        self.rows.invalidate();
         #[cfg(not(feature = "blas"))]
-        if let Some(packed) = self.packed.get_mut() {
-            packed.repack(self.matrix.view());
-        }
+        self.packed.invalidate();
         result
     }
 
-    /// `output = input · kernel`, for inference: on the packed copy (made on the first call),
-    /// with the same results as [`crate::kernel::matmul`] on the kernel, bit for bit.
+    /// `output = input · kernel`, for inference: on the packed copy (made on the first call,
+    /// repacked on the first after a change), with the same results as
+    /// [`crate::kernel::matmul`] on the kernel, bit for bit.
     pub(super) fn infer_product(&self, input: ArrayView2<'_, T>, output: ArrayViewMut2<'_, T>) {
         #[cfg(not(feature = "blas"))]
         {
-            let packed = self
-                .packed
-                .get_or_init(|| nn_gemm::PackedB::new(self.matrix.view()));
+            let packed = self.packed.get(
+                || nn_gemm::PackedB::new(self.matrix.view()),
+                |packed| packed.repack(self.matrix.view()),
+            );
             nn_gemm::gemm_packed(input, packed, output);
         }
         #[cfg(feature = "blas")]
         crate::kernel::matmul(input, self.view(), output);
     }
 
-    /// The kernel with every row on a cache line, made on the first call.
+    /// The kernel with every row on a cache line, made on the first call (copied afresh on
+    /// the first after a change).
     pub(super) fn padded_rows(&self) -> &PaddedRows<T> {
-        self.rows
-            .get_or_init(|| PaddedRows::new(self.matrix.view()))
+        self.rows.get(
+            || PaddedRows::new(self.matrix.view()),
+            |rows| rows.copy_from(self.matrix.view()),
+        )
     }
 }
 
@@ -98,9 +99,9 @@ impl<T: Float> std::fmt::Debug for DenseKernel<T> {
         let mut debug = f.debug_struct("DenseKernel");
         debug
             .field("matrix", &self.matrix)
-            .field("padded_rows", &self.rows.get().is_some());
+            .field("padded_rows", &self.rows.is_current());
         #[cfg(not(feature = "blas"))]
-        debug.field("packed", &self.packed.get().is_some());
+        debug.field("packed", &self.packed.is_current());
         debug.finish()
     }
 }
@@ -114,7 +115,7 @@ mod tests {
         let mut kernel = DenseKernel::new(ndarray::array![[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]]);
         kernel.update(|values| values[0] = 7.0);
         assert!(
-            kernel.rows.get().is_none(),
+            !kernel.rows.is_current(),
             "a copy was made before it was asked for"
         );
         assert_eq!(kernel.padded_rows().view(), kernel.view());

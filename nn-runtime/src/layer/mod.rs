@@ -18,6 +18,7 @@ mod channel_norm;
 mod conv2d;
 mod dense;
 mod dense_kernel;
+mod derived;
 mod dropout;
 mod flatten;
 mod geometry;
