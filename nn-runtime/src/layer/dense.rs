@@ -17,11 +17,12 @@ use crate::{Buffer, Error, Float, Initializer, Layer, Result, SeededRng};
 /// Generics: `IN` and `OUT` are the widths, `A` the activation, `T` the element type.
 ///
 /// Inference reads copies of the kernel, made on first use and, after the weights change,
-/// refreshed in place by the next inference (training steps do not pay for them): one-sample inference ([`Layer::infer_row`], the generated `predict_one`) a
-/// copy whose rows start on cache lines ([`crate::kernel::PaddedRows`]), batch inference
-/// ([`Layer::forward_infer`], `predict`) the kernel packed for the matrix product
-/// ([`nn_gemm::PackedB`]). Each costs about the kernel's size again; a network that only
-/// trains makes neither.
+/// refreshed in place by the next inference (training steps do not pay for them): one-sample
+/// inference ([`Layer::infer_row`], the generated `predict_one`) a copy whose rows start on
+/// cache lines ([`crate::kernel::PaddedRows`]; kernels under 4096 weights are read as they
+/// are), batch inference ([`Layer::forward_infer`], `predict`) the kernel packed for the
+/// matrix product ([`nn_gemm::PackedB`]). Each costs about the kernel's size again; a network
+/// that only trains makes neither.
 ///
 /// # Shapes
 /// - input: `[batch, IN]`
@@ -261,9 +262,9 @@ impl<A: Activation<T>, T: Float> Core<A, T> {
         (inputs, outputs): (usize, usize),
     ) -> Result<()> {
         check_row_widths(self.name, input.len(), output.len(), (inputs, outputs))?;
-        let rows = self.kernel.padded_rows();
         let bias = self.bias.as_ref().and_then(|bias| bias.as_slice());
-        T::vec_mat(input, rows.as_slice(), rows.stride(), bias, output);
+        let (weights, stride) = self.kernel.row_major_for_rows();
+        T::vec_mat(input, weights, stride, bias, output);
         self.activation.infer_row(output);
         Ok(())
     }

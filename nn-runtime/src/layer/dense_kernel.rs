@@ -20,6 +20,10 @@ use crate::kernel::PaddedRows;
 /// steps came between, so they are never stale, training steps do not pay for them, and
 /// inference between training steps allocates nothing. A network that only trains has no
 /// copies.
+/// Kernels of at least this many weights (16 KiB in `f32`) are read by the one-sample path
+/// through a [`PaddedRows`] copy; smaller ones directly.
+const PADDED_FROM: usize = 1 << 12;
+
 #[derive(Clone)]
 pub(super) struct DenseKernel<T: Float> {
     matrix: Array2<T>,
@@ -81,6 +85,18 @@ impl<T: Float> DenseKernel<T> {
         }
         #[cfg(feature = "blas")]
         crate::kernel::matmul(input, self.view(), output);
+    }
+
+    /// The weights the one-sample path reads, row-major, and the stride between rows: for a
+    /// kernel of [`PADDED_FROM`] weights or more its [`DenseKernel::padded_rows`] copy, for a
+    /// smaller one the kernel itself (the lookup of a copy costs more than alignment saves
+    /// there, and the copy would cost memory for nothing).
+    pub(super) fn row_major_for_rows(&self) -> (&[T], usize) {
+        if self.matrix.len() < PADDED_FROM {
+            return (self.as_slice(), self.matrix.ncols());
+        }
+        let rows = self.padded_rows();
+        (rows.as_slice(), rows.stride())
     }
 
     /// The kernel with every row on a cache line, made on the first call (copied afresh on
