@@ -80,19 +80,7 @@ pub fn gemm<T: Element>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, c: ArrayView
 /// # Panics
 /// If the shapes disagree: `a` is `m x k`, `b` must be `k x n` and `c` `m x n`.
 pub fn gemm_packed<T: Element>(a: ArrayView2<'_, T>, b: &PackedB<T>, c: ArrayViewMut2<'_, T>) {
-    let (m, k) = a.dim();
-    let n = b.cols();
-    assert_eq!(
-        k,
-        b.rows(),
-        "gemm: a is {m} x {k} but b has {} rows",
-        b.rows()
-    );
-    assert_eq!(
-        c.dim(),
-        (m, n),
-        "gemm: c must be {m} x {n}, the shape of a · b"
-    );
+    let (m, k, n) = check_dims(a.dim(), (b.rows(), b.cols()), c.dim());
     split::run_packed(a, b, c, threads_for(m, k, n));
 }
 
@@ -138,14 +126,20 @@ fn check_shapes<T>(
     b: &ArrayView2<'_, T>,
     c: &ArrayViewMut2<'_, T>,
 ) -> (usize, usize, usize) {
-    let (m, k) = a.dim();
-    let (k2, n) = b.dim();
+    check_dims(a.dim(), b.dim(), c.dim())
+}
+
+/// [`check_shapes`] on the operands' dimensions (a [`PackedB`] has no view).
+///
+/// # Panics
+/// As [`check_shapes`].
+fn check_dims(
+    (m, k): (usize, usize),
+    (k2, n): (usize, usize),
+    c: (usize, usize),
+) -> (usize, usize, usize) {
     assert_eq!(k, k2, "gemm: a is {m} x {k} but b has {k2} rows");
-    assert_eq!(
-        c.dim(),
-        (m, n),
-        "gemm: c must be {m} x {n}, the shape of a · b"
-    );
+    assert_eq!(c, (m, n), "gemm: c must be {m} x {n}, the shape of a · b");
     (m, k, n)
 }
 

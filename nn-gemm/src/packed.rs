@@ -43,18 +43,15 @@ pub struct PackedB<T> {
 impl<T: Element> PackedB<T> {
     /// Packs `b` (any strides).
     pub fn new(b: ArrayView2<'_, T>) -> Self {
-        let kernel = T::kernel();
         let (rows, cols) = b.dim();
-        let len = (0..cols)
-            .step_by(NC)
-            .map(|jc| packed_b_len(NC.min(cols - jc), rows, kernel.nr, kernel.nr_tail))
-            .sum();
         let mut packed = Self {
-            kernel,
+            kernel: T::kernel(),
             rows,
             cols,
-            data: vec![T::default(); len],
+            data: Vec::new(),
         };
+        let len = packed.layout().map(|block| block.len).sum();
+        packed.data = vec![T::default(); len];
         packed.repack(b);
         packed
     }
@@ -70,15 +67,19 @@ impl<T: Element> PackedB<T> {
             "PackedB::repack: another shape"
         );
         let (nr, nr_tail) = (self.kernel.nr, self.kernel.nr_tail);
+        let layout = self.layout();
         let mut rest = self.data.as_mut_slice();
-        for jc in (0..self.cols).step_by(NC) {
-            let nc = NC.min(self.cols - jc);
-            for pc in (0..self.rows).step_by(KC) {
-                let kc = KC.min(self.rows - pc);
-                let (block, tail) = rest.split_at_mut(packed_b_len(nc, kc, nr, nr_tail));
-                rest = tail;
-                pack_b(b.slice(s![pc..pc + kc, jc..jc + nc]), nr, nr_tail, block);
-            }
+        for Block {
+            jc,
+            nc,
+            pc,
+            kc,
+            len,
+        } in layout
+        {
+            let (block, tail) = rest.split_at_mut(len);
+            rest = tail;
+            pack_b(b.slice(s![pc..pc + kc, jc..jc + nc]), nr, nr_tail, block);
         }
     }
 
@@ -100,19 +101,52 @@ impl<T: Element> PackedB<T> {
     /// The packed blocks: `(first column, columns, first row, rows, values)`, panel after
     /// panel and within a panel from the first row down.
     pub(crate) fn blocks(&self) -> impl Iterator<Item = (usize, usize, usize, usize, &[T])> {
+        let mut rest = self.data.as_slice();
+        self.layout().map(
+            move |Block {
+                      jc,
+                      nc,
+                      pc,
+                      kc,
+                      len,
+                  }| {
+                let (block, tail) = rest.split_at(len);
+                rest = tail;
+                (jc, nc, pc, kc, block)
+            },
+        )
+    }
+
+    /// Where each packed block comes from and how long it is, in the order they are stored:
+    /// panels of [`NC`] columns, each from the first row down in blocks of [`KC`] rows.
+    fn layout(&self) -> impl Iterator<Item = Block> + use<T> {
         let (nr, nr_tail) = (self.kernel.nr, self.kernel.nr_tail);
         let (rows, cols) = (self.rows, self.cols);
-        let mut rest = self.data.as_slice();
         (0..cols)
             .step_by(NC)
             .flat_map(move |jc| (0..rows).step_by(KC).map(move |pc| (jc, pc)))
             .map(move |(jc, pc)| {
                 let (nc, kc) = (NC.min(cols - jc), KC.min(rows - pc));
-                let (block, tail) = rest.split_at(packed_b_len(nc, kc, nr, nr_tail));
-                rest = tail;
-                (jc, nc, pc, kc, block)
+                let len = packed_b_len(nc, kc, nr, nr_tail);
+                Block {
+                    jc,
+                    nc,
+                    pc,
+                    kc,
+                    len,
+                }
             })
     }
+}
+
+/// One packed block of a [`PackedB`]: columns `jc .. jc + nc`, rows `pc .. pc + kc`, `len`
+/// packed values.
+struct Block {
+    jc: usize,
+    nc: usize,
+    pc: usize,
+    kc: usize,
+    len: usize,
 }
 
 impl<T> Clone for PackedB<T>

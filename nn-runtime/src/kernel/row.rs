@@ -19,9 +19,10 @@
 //! output, over the inputs in order, restarted every [`KC`] inputs, the partial sums then added
 //! in order, the bias last. With fused multiply-adds (the `f32` AVX2/FMA kernel, as nn-gemm's
 //! AVX2/FMA kernels) or without (the portable loop, as nn-gemm's portable kernel),
-//! `predict_one` in `f32` then gives the batch path's results bit for bit; `tests/predict_one.rs` in the facade checks they agree within 1e-6 relative. The cost
-//! is one dependency chain per output: a narrow layer waits on the latency of its
-//! multiply-adds, which is what bounds workload D (BENCHMARKS.md).
+//! `predict_one` in `f32` then gives the batch path's results bit for bit;
+//! `tests/predict_one.rs` in the facade checks they agree within 1e-6 relative. The cost is
+//! one dependency chain per output: a narrow layer waits on the latency of its multiply-adds,
+//! which is what bounds workload D (BENCHMARKS.md).
 
 use crate::Float;
 
@@ -42,7 +43,7 @@ use crate::Float;
 /// assert_eq!(out, [2.0, 2.0, 2.0]);
 /// ```
 pub fn vec_mat<T: Float>(x: &[T], w: &[T], bias: Option<&[T]>, out: &mut [T]) {
-    check_lengths(x, w, out.len(), bias, out);
+    // `T::vec_mat` checks the lengths (its documented panics).
     T::vec_mat(x, w, out.len(), bias, out);
 }
 
@@ -68,7 +69,7 @@ pub fn vec_mat_strided<T: Float>(
     bias: Option<&[T]>,
     out: &mut [T],
 ) {
-    check_lengths(x, w, stride, bias, out);
+    // `T::vec_mat` checks the lengths (its documented panics).
     T::vec_mat(x, w, stride, bias, out);
 }
 
@@ -348,12 +349,12 @@ pub(crate) mod avx2 {
     /// # Safety
     /// The processor must support AVX2 and FMA, `w.len() == x.len() * n`,
     /// `start + out.len() <= n` and, when given, `bias.len() >= start + out.len()`. Every
-    /// pointer offset below stays inside its slice: with `w` and `bias` advanced by `start` and `len = out.len()`,
-    /// a block of `B` vectors at column `j` is only taken while `j + 8 * B <= len`, so its
-    /// loads of row `i < k` read `w[i * n + start + j .. i * n + start + j + 8 * B]`, inside
-    /// `w[.. k * n]` since `start + len <= n`; the masked tail (`j < len < j + 8`) reads and
-    /// writes only the lanes `l` with `j + l < len`. Loads of `bias` and stores to `out` use
-    /// the same column ranges.
+    /// pointer offset below stays inside its slice: with `w` and `bias` advanced by `start`
+    /// and `len = out.len()`, a block of `B` vectors at column `j` is only taken while
+    /// `j + 8 * B <= len`, so its loads of row `i < k` read
+    /// `w[i * n + start + j .. i * n + start + j + 8 * B]`, inside `w[.. k * n]` since
+    /// `start + len <= n`; the masked tail (`j < len < j + 8`) reads and writes only the lanes
+    /// `l` with `j + l < len`. Loads of `bias` and stores to `out` use the same column ranges.
     #[target_feature(enable = "avx2,fma")]
     #[inline]
     pub(crate) unsafe fn columns(
@@ -520,12 +521,13 @@ pub(crate) mod avx512 {
     /// # Safety
     /// The processor must support AVX-512F, `w.len() == x.len() * n`,
     /// `start + out.len() <= n` and, when given, `bias.len() >= start + out.len()`. With `w`
-    /// and `bias` advanced by `start` and `len = out.len()`, a pass of `B` vectors at column `j` covers
-    /// the columns `j .. j + width` with `width <= 16 * B` and `j + width <= len`; its loads
-    /// of row `i < k` read `w[i * n + start + j ..][.. width]` (the last vector's lanes past
-    /// `width` are masked off, and masked lanes are not accessed), inside `w[.. k * n]` since
-    /// `start + len <= n`. The prefetches may name addresses past the end, which is allowed
-    /// (a prefetch never faults). Loads of `bias` and stores to `out` use the same columns.
+    /// and `bias` advanced by `start` and `len = out.len()`, a pass of `B` vectors at column
+    /// `j` covers the columns `j .. j + width` with `width <= 16 * B` and `j + width <= len`;
+    /// its loads of row `i < k` read `w[i * n + start + j ..][.. width]` (the last vector's
+    /// lanes past `width` are masked off, and masked lanes are not accessed), inside
+    /// `w[.. k * n]` since `start + len <= n`. The prefetches may name addresses past the
+    /// end, which is allowed (a prefetch never faults). Loads of `bias` and stores to `out`
+    /// use the same columns.
     #[target_feature(enable = "avx512f")]
     pub(crate) unsafe fn columns(
         x: &[f32],
