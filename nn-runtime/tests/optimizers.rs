@@ -765,3 +765,61 @@ fn every_optimizer_trains_a_small_network() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Large parameters, updated in runs over the thread pool.
+
+/// A parameter of `len` elements, its values and gradient varied, changing each step.
+fn varied(len: usize, step: usize) -> (Vec<f64>, Vec<f64>) {
+    let value = (0..len)
+        .map(|i| ((i * 37) % 101) as f64 / 50.0 - 1.0)
+        .collect();
+    let grad = (0..len)
+        .map(|i| (((i + step * 13) * 53) % 97) as f64 / 40.0 - 1.2)
+        .collect();
+    (value, grad)
+}
+
+#[test]
+fn a_large_parameter_updated_in_runs_matches_the_same_values_updated_in_small_pieces() {
+    use nn_runtime::optim::PARALLEL_ELEMENTS;
+    let len = 3 * PARALLEL_ELEMENTS + 7;
+    let piece = PARALLEL_ELEMENTS / 4;
+    let mut optimizers = all_optimizers(0.01);
+    optimizers.push((
+        "rmsprop momentum",
+        Box::new(RmsProp::new(0.01).unwrap().momentum(0.5).unwrap()),
+    ));
+    for (name, mut whole_optimizer) in optimizers {
+        let mut pieces_optimizer = all_optimizers(0.01)
+            .into_iter()
+            .chain([(
+                "rmsprop momentum",
+                Box::new(RmsProp::new(0.01).unwrap().momentum(0.5).unwrap())
+                    as Box<dyn Optimizer<f64>>,
+            )])
+            .find(|(other, _)| *other == name)
+            .unwrap()
+            .1;
+        let (value, _) = varied(len, 0);
+        let mut whole = Toy {
+            params: vec![(value.clone(), vec![0.0; len])],
+        };
+        let mut pieces = Toy {
+            params: value
+                .chunks(piece)
+                .map(|chunk| (chunk.to_vec(), vec![0.0; chunk.len()]))
+                .collect(),
+        };
+        for step in 0..3 {
+            let (_, grad) = varied(len, step);
+            whole.set_grads(&[&grad]);
+            let grads: Vec<&[f64]> = grad.chunks(piece).collect();
+            pieces.set_grads(&grads);
+            whole_optimizer.step(&mut whole).unwrap();
+            pieces_optimizer.step(&mut pieces).unwrap();
+            assert_eq!(whole.values(), pieces.values(), "{name}, step {step}");
+        }
+        assert_ne!(whole.values(), value, "{name} moved the values");
+    }
+}

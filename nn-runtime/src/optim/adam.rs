@@ -1,6 +1,6 @@
 //! Adam and AdamW (Adam with decoupled weight decay), sharing one update rule.
 
-use super::{Core, GradientClip, Optimizer, Step, check_epsilon, check_unit_interval, slot};
+use super::{Core, GradientClip, Optimizer, Run, Step, check_epsilon, check_unit_interval};
 use crate::validate::check_hyperparameter;
 use crate::{Float, Parameters, Result};
 
@@ -33,16 +33,12 @@ impl AdamRule {
         Ok(self)
     }
 
-    /// One step of Keras' Adam on one parameter, after `w -= w · decay · lr` (decay 0 for
-    /// plain Adam).
-    fn update<T: Float>(
-        self,
-        step: &Step<T>,
-        decay: T,
-        value: &mut [T],
-        grad: &[T],
-        state: &mut AdamState<T>,
-    ) {
+    /// The state slots the rule uses: the first and second moment estimates `m` and `v`.
+    const SLOTS: [bool; 3] = [true, true, false];
+
+    /// One step of Keras' Adam on a run of one parameter's elements, after `w -= w · decay ·
+    /// lr` (decay 0 for plain Adam).
+    fn update<T: Float>(self, step: &Step<T>, decay: T, run: Run<'_, T>) {
         let lr = step.learning_rate;
         let t = T::cast(step.t as f64);
         let beta1_power = T::cast(self.beta1).powf(t);
@@ -51,10 +47,8 @@ impl AdamRule {
         let (one_minus_beta1, one_minus_beta2) =
             (T::cast(1.0 - self.beta1), T::cast(1.0 - self.beta2));
         let epsilon = T::cast(self.epsilon);
-        let len = value.len();
-        let m = slot(&mut state.m, len);
-        let v = slot(&mut state.v, len);
-        for (((w, &g), m), v) in value.iter_mut().zip(grad).zip(m).zip(v) {
+        let [m, v, _] = run.slots;
+        for (((w, &g), m), v) in run.value.iter_mut().zip(run.grad).zip(m).zip(v) {
             let g = step.grad(g);
             if decay != T::zero() {
                 *w -= *w * decay * lr;
@@ -62,22 +56,6 @@ impl AdamRule {
             *m += (g - *m) * one_minus_beta1;
             *v += (g * g - *v) * one_minus_beta2;
             *w -= *m * alpha / (v.sqrt() + epsilon);
-        }
-    }
-}
-
-/// Adam's per-parameter state: the first and second moment estimates.
-#[derive(Debug, Clone)]
-struct AdamState<T> {
-    m: Vec<T>,
-    v: Vec<T>,
-}
-
-impl<T> Default for AdamState<T> {
-    fn default() -> Self {
-        Self {
-            m: Vec::new(),
-            v: Vec::new(),
         }
     }
 }
@@ -120,7 +98,7 @@ impl<T> Default for AdamState<T> {
 #[derive(Debug, Clone)]
 pub struct Adam<T: Float = f32> {
     rule: AdamRule,
-    core: Core<AdamState<T>>,
+    core: Core<T>,
 }
 
 impl<T: Float> Adam<T> {
@@ -166,8 +144,8 @@ impl<T: Float> Default for Adam<T> {
 impl<T: Float> Optimizer<T> for Adam<T> {
     fn step(&mut self, model: &mut dyn Parameters<T>) -> Result<()> {
         let rule = self.rule;
-        self.core.step(model, |step, value, grad, state| {
-            rule.update(step, T::zero(), value, grad, state);
+        self.core.step(model, AdamRule::SLOTS, |step, run| {
+            rule.update(step, T::zero(), run);
         })
     }
 
@@ -202,7 +180,7 @@ impl<T: Float> Optimizer<T> for Adam<T> {
 pub struct AdamW<T: Float = f32> {
     rule: AdamRule,
     weight_decay: f64,
-    core: Core<AdamState<T>>,
+    core: Core<T>,
 }
 
 impl<T: Float> AdamW<T> {
@@ -266,8 +244,8 @@ impl<T: Float> Default for AdamW<T> {
 impl<T: Float> Optimizer<T> for AdamW<T> {
     fn step(&mut self, model: &mut dyn Parameters<T>) -> Result<()> {
         let (rule, decay) = (self.rule, T::cast(self.weight_decay));
-        self.core.step(model, |step, value, grad, state| {
-            rule.update(step, decay, value, grad, state);
+        self.core.step(model, AdamRule::SLOTS, |step, run| {
+            rule.update(step, decay, run);
         })
     }
 

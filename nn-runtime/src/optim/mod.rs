@@ -81,14 +81,17 @@ mod adam;
 mod clip;
 mod rmsprop;
 mod sgd;
+mod slots;
 
 pub use adam::{Adam, AdamW};
 pub use clip::{GradientClip, global_norm};
 pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
+pub use slots::PARALLEL_ELEMENTS;
 
 use clip::Clip;
 pub(crate) use clip::sum_of_squares;
+use slots::{Run, SLOTS, Slots, update_in_runs};
 
 use crate::validate::check_hyperparameter;
 use crate::{Error, Float, Parameters, Result, TensorShape};
@@ -169,19 +172,19 @@ impl<T: Float> Step<T> {
 }
 
 /// The scaffolding every optimizer shares: learning rate, clipping, iteration count, and the
-/// per-parameter state `S` with the shapes it was built for.
+/// per-parameter state (element-wise [`Slots`]) with the shapes it was built for.
 #[derive(Debug, Clone)]
-struct Core<S> {
+struct Core<T> {
     name: &'static str,
     learning_rate: f64,
     clip: GradientClip,
     iterations: u64,
     built: bool,
     shapes: Vec<TensorShape>,
-    states: Vec<S>,
+    states: Vec<Slots<T>>,
 }
 
-impl<S: Default> Core<S> {
+impl<T: Float> Core<T> {
     fn new(name: &'static str, learning_rate: f64) -> Result<Self> {
         check_learning_rate(name, learning_rate)?;
         Ok(Self {
@@ -209,12 +212,15 @@ impl<S: Default> Core<S> {
     }
 
     /// Runs one step: checks the model against the state (and measures the global gradient
-    /// norm if clipping needs it) without changing anything, then calls `update` once per
-    /// parameter, in visit order, with its value, raw gradient and state.
-    fn step<T: Float>(
+    /// norm if clipping needs it) without changing anything, then updates each parameter in
+    /// visit order: `update` is called on runs of its elements that cover each once (on
+    /// several threads for a large parameter, see [`slots`]), with the state slots `used`
+    /// marks sized to the parameter.
+    fn step(
         &mut self,
         model: &mut dyn Parameters<T>,
-        mut update: impl FnMut(&Step<T>, &mut [T], &[T], &mut S),
+        used: [bool; SLOTS],
+        update: impl Fn(&Step<T>, Run<'_, T>) + Sync,
     ) -> Result<()> {
         check_learning_rate(self.name, self.learning_rate)?;
         let norm = self.check_model(model)?;
@@ -229,8 +235,8 @@ impl<S: Default> Core<S> {
         let mut consistent = true;
         model.visit_params(&mut |p| {
             match states.get_mut(index) {
-                Some(state) if p.grad.len() == p.value.len() => {
-                    update(&step, p.value, p.grad, state);
+                Some(slots) if p.grad.len() == p.value.len() => {
+                    update_in_runs(p.value, p.grad, slots, used, &|run| update(&step, run));
                 }
                 _ => consistent = false,
             }
@@ -251,7 +257,7 @@ impl<S: Default> Core<S> {
 
     /// The first pass of a step: checks every parameter against the state (building it on
     /// the first step) and returns the global gradient norm (0 if clipping does not need it).
-    fn check_model<T: Float>(&mut self, model: &mut dyn Parameters<T>) -> Result<f64> {
+    fn check_model(&mut self, model: &mut dyn Parameters<T>) -> Result<f64> {
         let name = self.name;
         let built = self.built;
         let needs_norm = self.clip.needs_norm();
@@ -319,17 +325,8 @@ impl<S: Default> Core<S> {
         }
         if !built {
             self.built = true;
-            self.states = (0..count).map(|_| S::default()).collect();
+            self.states = (0..count).map(|_| Slots::default()).collect();
         }
         Ok(squares.sqrt())
     }
-}
-
-/// `buffer` sized to `len` (zeros when first sized): lazily allocated optimizer state.
-fn slot<T: Float>(buffer: &mut Vec<T>, len: usize) -> &mut [T] {
-    if buffer.len() != len {
-        buffer.clear();
-        buffer.resize(len, T::zero());
-    }
-    buffer
 }

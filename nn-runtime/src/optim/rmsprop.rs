@@ -1,6 +1,6 @@
 //! RMSprop, with optional momentum and the centered variant.
 
-use super::{Core, GradientClip, Optimizer, check_epsilon, check_unit_interval, slot};
+use super::{Core, GradientClip, Optimizer, Run, check_epsilon, check_unit_interval};
 use crate::{Float, Parameters, Result};
 
 /// RMSprop (Hinton 2012) with Keras' formulas and defaults: learning rate 0.001 (see
@@ -45,28 +45,7 @@ pub struct RmsProp<T: Float = f32> {
     epsilon: f64,
     centered: bool,
     epsilon_outside_sqrt: bool,
-    core: Core<RmsPropState<T>>,
-}
-
-/// RMSprop's per-parameter state.
-#[derive(Debug, Clone)]
-struct RmsPropState<T> {
-    /// Moving average of g².
-    velocity: Vec<T>,
-    /// Momentum buffer (momentum > 0 only).
-    momentum: Vec<T>,
-    /// Moving average of g (centered only).
-    average_grad: Vec<T>,
-}
-
-impl<T> Default for RmsPropState<T> {
-    fn default() -> Self {
-        Self {
-            velocity: Vec::new(),
-            momentum: Vec::new(),
-            average_grad: Vec::new(),
-        }
-    }
+    core: Core<T>,
 }
 
 impl<T: Float> RmsProp<T> {
@@ -153,32 +132,30 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
         } else {
             (epsilon, T::zero())
         };
-        self.core.step(model, |step, value, grad, state| {
+        // The state slots: the moving average of g² (always), of g (centered only), and the
+        // momentum buffer (momentum > 0 only).
+        let used = [true, centered, with_momentum];
+        self.core.step(model, used, |step, run: Run<'_, T>| {
             let lr = step.learning_rate;
-            let len = value.len();
-            let velocity = slot(&mut state.velocity, len);
-            let mut average_grad = centered.then(|| slot(&mut state.average_grad, len));
-            let mut buffer = with_momentum.then(|| slot(&mut state.momentum, len));
-            for (i, (w, &g)) in value.iter_mut().zip(grad).enumerate() {
+            let [velocity, average_grad, buffer] = run.slots;
+            for (i, (w, &g)) in run.value.iter_mut().zip(run.grad).enumerate() {
                 let g = step.grad(g);
                 let v = &mut velocity[i];
                 *v = rho * *v + one_minus_rho * (g * g);
-                let denominator = match average_grad.as_deref_mut() {
-                    Some(average) => {
-                        let a = &mut average[i];
-                        *a = rho * *a + one_minus_rho * g;
-                        *v - *a * *a + inside
-                    }
-                    None => *v + inside,
+                let denominator = if centered {
+                    let a = &mut average_grad[i];
+                    *a = rho * *a + one_minus_rho * g;
+                    *v - *a * *a + inside
+                } else {
+                    *v + inside
                 };
                 let increment = lr * g / (denominator.sqrt() + outside);
-                match buffer.as_deref_mut() {
-                    Some(buffer) => {
-                        let b = &mut buffer[i];
-                        *b = momentum * *b + increment;
-                        *w -= *b;
-                    }
-                    None => *w -= increment,
+                if with_momentum {
+                    let b = &mut buffer[i];
+                    *b = momentum * *b + increment;
+                    *w -= *b;
+                } else {
+                    *w -= increment;
                 }
             }
         })

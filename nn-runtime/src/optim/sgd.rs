@@ -1,6 +1,6 @@
 //! Stochastic gradient descent, with optional (Nesterov) momentum.
 
-use super::{Core, GradientClip, Optimizer, Step, check_unit_interval, slot};
+use super::{Core, GradientClip, Optimizer, Run, Step, check_unit_interval};
 use crate::{Float, Parameters, Result};
 
 /// Stochastic gradient descent with optional momentum, Keras' `SGD`.
@@ -40,7 +40,7 @@ use crate::{Float, Parameters, Result};
 pub struct Sgd<T: Float = f32> {
     momentum: f64,
     nesterov: bool,
-    core: Core<Vec<T>>,
+    core: Core<T>,
 }
 
 impl<T: Float> Sgd<T> {
@@ -86,17 +86,19 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     fn step(&mut self, model: &mut dyn Parameters<T>) -> Result<()> {
         let momentum = T::cast(self.momentum);
         let (with_momentum, nesterov) = (self.momentum != 0.0, self.nesterov);
-        self.core
-            .step(model, |step: &Step<T>, value, grad, velocity| {
+        self.core.step(
+            model,
+            [with_momentum, false, false],
+            |step: &Step<T>, run: Run<'_, T>| {
                 let lr = step.learning_rate;
+                let [velocity, _, _] = run.slots;
                 if !with_momentum {
-                    for (w, &g) in value.iter_mut().zip(grad) {
+                    for (w, &g) in run.value.iter_mut().zip(run.grad) {
                         *w -= step.grad(g) * lr;
                     }
                     return;
                 }
-                let velocity = slot(velocity, value.len());
-                for ((w, &g), v) in value.iter_mut().zip(grad).zip(velocity) {
+                for ((w, &g), v) in run.value.iter_mut().zip(run.grad).zip(velocity) {
                     let g = step.grad(g);
                     *v = *v * momentum - g * lr;
                     if nesterov {
@@ -105,7 +107,8 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
                         *w += *v;
                     }
                 }
-            })
+            },
+        )
     }
 
     core_delegation!();
