@@ -6,7 +6,7 @@ use crate::Element;
 use crate::blocking::{KC, MC, NC};
 use crate::copy::copy_short;
 use crate::element::Buffers;
-use crate::kernel::{Kernel, TILE};
+use crate::kernel::{Kernel, Out, TILE, TileOfC};
 use crate::pack::{pack_a, pack_b, packed_b_len, slivers};
 use crate::packed::PackedB;
 
@@ -121,7 +121,9 @@ fn row_block(m: usize, mr: usize) -> usize {
 }
 
 /// Runs the kernel over every tile of one block of `C`: `c = tile` on the first `KC` block
-/// (`overwrite`), `c = tile + c` on the next ones.
+/// (`overwrite`), `c = tile + c` on the next ones. Whole tiles of a `C` with contiguous rows
+/// are written by the kernel in place; the others (the last rows and columns, or a `C` whose
+/// columns are strided) go through a tile buffer.
 fn tiles<T: Element>(
     kernel: Kernel<T>,
     kc: usize,
@@ -148,7 +150,24 @@ fn tiles<T: Element>(
         for (is, a) in packed_a.chunks_exact(kc * mr).enumerate() {
             let i0 = is * mr;
             let rows = mr.min(mc - i0);
-            run(kc, a, b, &mut tile);
+            if col_stride == 1 && rows == mr && cols == nr {
+                // SAFETY: elements `[i0 + i, j0 + j]` of the view `c` for `i < mr`, `j < nr`
+                // (`i0 + mr <= mc`, `j0 + nr <= nc`), at `origin + (i0 + i) · row_stride + j0
+                // + j` since the column stride is 1; `c` is borrowed mutably by this function,
+                // reached only through `origin`, and this block is lent to one kernel call
+                // (the value is moved into it and dropped when it returns).
+                let block = unsafe {
+                    TileOfC::new(
+                        origin.offset(i0 as isize * row_stride + j0 as isize),
+                        row_stride,
+                        (mr, nr),
+                        !overwrite,
+                    )
+                };
+                run(kc, a, b, Out::C(block));
+                continue;
+            }
+            run(kc, a, b, Out::Tile(&mut tile));
             if col_stride == 1 {
                 // Rows of `C` are contiguous: whole-row passes the compiler vectorizes.
                 for (i, tile_row) in tile.chunks_exact(nr).take(rows).enumerate() {

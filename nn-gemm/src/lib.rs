@@ -55,7 +55,7 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 pub use blocking::{KC, PARALLEL_THRESHOLD};
 pub use copy::copy_short;
 pub use element::Element;
-pub use kernel::{Kernel, kernel_name, simd_available};
+pub use kernel::{Kernel, Out, TileOfC, kernel_name, simd_available};
 pub use packed::PackedB;
 
 /// `c = a · b`, overwriting `c`, on views of any strides (a transpose `x.t()` is a view).

@@ -9,7 +9,7 @@ use crate::blocking::{KC, NC};
 use crate::kernel::Kernel;
 use crate::pack::{pack_b, packed_b_len};
 
-/// A `k x n` matrix packed as [`gemm`](crate::gemm) packs its `B` operand: panels of [`NC`]
+/// A `k x n` matrix packed as [`gemm`](crate::gemm) packs its `B` operand: panels of 3072
 /// columns, each cut into blocks of [`KC`] rows laid out in the kernel's column slivers.
 /// [`gemm_packed`](crate::gemm_packed) multiplies by it without packing, and gives
 /// [`gemm`](crate::gemm)'s results bit for bit.

@@ -64,8 +64,9 @@ fn product(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Array2<f64> {
     c
 }
 
-/// Shapes on both sides of every block boundary: tiles (6 x 16 / 6 x 8), `KC` (256), `MC` (120).
-const SHAPES: [(usize, usize, usize); 12] = [
+/// Shapes on both sides of every block boundary: tiles (6 x 16 / 6 x 8 and 12 x 32 / 12 x 16),
+/// `KC` (256), `MC` (192).
+const SHAPES: [(usize, usize, usize); 14] = [
     (1, 1, 1),
     (1, 784, 300),
     (6, 256, 16),
@@ -78,6 +79,8 @@ const SHAPES: [(usize, usize, usize); 12] = [
     (300, 128, 100),
     (33, 1000, 2),
     (250, 70, 250),
+    (24, 513, 64),
+    (193, 300, 96),
 ];
 
 #[test]
@@ -163,6 +166,20 @@ fn transposed_strided_and_reversed_views_give_the_same_product() {
         c.slice_mut(s![..;-1, ..;-1]),
     );
     assert_eq!(c.slice(s![..;-1, ..;-1]), expected);
+    // Rows reversed, columns contiguous: whole tiles are written in place, at a negative row
+    // stride.
+    let (m, k, n) = (2 * 12 + 5, 2 * KC + 3, 3 * 32 + 7);
+    let (a, b) = (matrix(m, k, 7), matrix(k, n, 8));
+    let mut c = Array2::from_elem((m, n), f64::NAN);
+    gemm(a.view(), b.view(), c.slice_mut(s![..;-1, ..]));
+    assert_eq!(c.slice(s![..;-1, ..]), product(a.view(), b.view()));
+    let (a, b) = (a.mapv(|v| v as f32), b.mapv(|v| v as f32));
+    let mut c = Array2::from_elem((m, n), f32::NAN);
+    gemm(a.view(), b.view(), c.slice_mut(s![..;-1, ..]));
+    assert_eq!(
+        c.slice(s![..;-1, ..]),
+        ordered(a.view(), b.view(), simd_available())
+    );
 }
 
 #[test]

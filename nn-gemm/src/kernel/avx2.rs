@@ -6,12 +6,12 @@
 //! without them, so it is sound to call anywhere.
 
 use std::arch::x86_64::{
-    __m256, __m256d, _mm256_fmadd_pd, _mm256_fmadd_ps, _mm256_loadu_pd, _mm256_loadu_ps,
-    _mm256_set1_pd, _mm256_set1_ps, _mm256_setzero_pd, _mm256_setzero_ps, _mm256_storeu_pd,
-    _mm256_storeu_ps,
+    __m256, __m256d, _mm256_add_ps, _mm256_fmadd_pd, _mm256_fmadd_ps, _mm256_loadu_pd,
+    _mm256_loadu_ps, _mm256_set1_pd, _mm256_set1_ps, _mm256_setzero_pd, _mm256_setzero_ps,
+    _mm256_storeu_pd, _mm256_storeu_ps,
 };
 
-use super::{TILE, portable};
+use super::{Out, TILE, portable};
 
 const F32_MR: usize = 6;
 const F32_NR: usize = 16;
@@ -27,14 +27,14 @@ pub fn available() -> bool {
 ///
 /// # Panics
 /// If `a` is shorter than `kc · 6` or `b` than `kc · 16`.
-pub fn f32_6x16(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32; TILE]) {
+pub fn f32_6x16(kc: usize, a: &[f32], b: &[f32], out: Out<'_, f32>) {
     let a = &a.as_chunks::<F32_MR>().0[..kc];
     let b = &b.as_chunks::<F32_NR>().0[..kc];
     if available() {
         // SAFETY: the processor has AVX2 and FMA, the only requirement of `f32_fma`.
-        unsafe { f32_fma(a, b, tile) }
+        unsafe { f32_fma(a, b, out) }
     } else {
-        portable::kernel::<f32, F32_MR, F32_NR>(kc, a.as_flattened(), b.as_flattened(), tile);
+        portable::kernel::<f32, F32_MR, F32_NR>(kc, a.as_flattened(), b.as_flattened(), out);
     }
 }
 
@@ -42,15 +42,22 @@ pub fn f32_6x16(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32; TILE]) {
 ///
 /// # Panics
 /// If `a` is shorter than `kc · 6` or `b` than `kc · 8`.
-pub fn f32_6x8(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32; TILE]) {
+pub fn f32_6x8(kc: usize, a: &[f32], b: &[f32], out: Out<'_, f32>) {
     let a = &a.as_chunks::<F32_MR>().0[..kc];
     let b = &b.as_chunks::<8>().0[..kc];
-    if available() {
-        // SAFETY: the processor has AVX2 and FMA, the only requirement of `f32_fma_narrow`.
-        unsafe { f32_fma_narrow(a, b, tile) }
-    } else {
-        portable::kernel::<f32, F32_MR, 8>(kc, a.as_flattened(), b.as_flattened(), tile);
-    }
+    out.via_tile(F32_MR, 8, |tile| {
+        if available() {
+            // SAFETY: the processor has AVX2 and FMA, the only requirement of `f32_fma_narrow`.
+            unsafe { f32_fma_narrow(a, b, tile) }
+        } else {
+            portable::kernel::<f32, F32_MR, 8>(
+                kc,
+                a.as_flattened(),
+                b.as_flattened(),
+                Out::Tile(tile),
+            );
+        }
+    });
 }
 
 /// # Safety
@@ -77,23 +84,32 @@ unsafe fn f32_fma_narrow(a: &[[f32; F32_MR]], b: &[[f32; 8]], tile: &mut [f32; T
 ///
 /// # Panics
 /// If `a` is shorter than `kc · 6` or `b` than `kc · 8`.
-pub fn f64_6x8(kc: usize, a: &[f64], b: &[f64], tile: &mut [f64; TILE]) {
+pub fn f64_6x8(kc: usize, a: &[f64], b: &[f64], out: Out<'_, f64>) {
     let a = &a.as_chunks::<F64_MR>().0[..kc];
     let b = &b.as_chunks::<F64_NR>().0[..kc];
-    if available() {
-        // SAFETY: the processor has AVX2 and FMA, the only requirement of `f64_fma`.
-        unsafe { f64_fma(a, b, tile) }
-    } else {
-        portable::kernel::<f64, F64_MR, F64_NR>(kc, a.as_flattened(), b.as_flattened(), tile);
-    }
+    out.via_tile(F64_MR, F64_NR, |tile| {
+        if available() {
+            // SAFETY: the processor has AVX2 and FMA, the only requirement of `f64_fma`.
+            unsafe { f64_fma(a, b, tile) }
+        } else {
+            portable::kernel::<f64, F64_MR, F64_NR>(
+                kc,
+                a.as_flattened(),
+                b.as_flattened(),
+                Out::Tile(tile),
+            );
+        }
+    });
 }
 
 /// # Safety
 /// The processor must support AVX2 and FMA. Every load reads 8 lanes at offsets 0 and 8 of a
-/// 16-element array, and the stores write rows `i < 6` at offsets 0 and 8 of the 96-element
-/// tile (`16 · i + 8 + 8 <= 96 <= TILE`), so no access leaves its array.
+/// 16-element array; into a tile buffer, the stores write rows `i < 6` at offsets 0 and 8 of
+/// the 96-element tile (`16 · i + 8 + 8 <= 96 <= TILE`); into `C`, 8 lanes at offsets 0 and
+/// 8 of each of the 6 rows of a 6 x 16 block (checked), which [`Out::C`]'s block lends us.
+/// So no access leaves its array.
 #[target_feature(enable = "avx2,fma")]
-unsafe fn f32_fma(a: &[[f32; F32_MR]], b: &[[f32; F32_NR]], tile: &mut [f32; TILE]) {
+unsafe fn f32_fma(a: &[[f32; F32_MR]], b: &[[f32; F32_NR]], out: Out<'_, f32>) {
     let mut sums: [[__m256; 2]; F32_MR] = [[_mm256_setzero_ps(); 2]; F32_MR];
     for (a, b) in a.iter().zip(b) {
         // SAFETY: `b` is 16 elements, so 8 lanes at 0 and at 8 are inside it.
@@ -109,11 +125,36 @@ unsafe fn f32_fma(a: &[[f32; F32_MR]], b: &[[f32; F32_NR]], tile: &mut [f32; TIL
             row[1] = _mm256_fmadd_ps(a, b1, row[1]);
         }
     }
-    for (out, row) in tile.as_chunks_mut::<F32_NR>().0.iter_mut().zip(&sums) {
-        // SAFETY: `out` is 16 elements, so 8 lanes at 0 and at 8 are inside it.
+    let c = match out {
+        Out::Tile(tile) => {
+            for (out, row) in tile.as_chunks_mut::<F32_NR>().0.iter_mut().zip(&sums) {
+                // SAFETY: `out` is 16 elements, so 8 lanes at 0 and at 8 are inside it.
+                unsafe {
+                    _mm256_storeu_ps(out.as_mut_ptr(), row[0]);
+                    _mm256_storeu_ps(out.as_mut_ptr().add(8), row[1]);
+                }
+            }
+            return;
+        }
+        Out::C(c) => c,
+    };
+    c.check(F32_MR, F32_NR);
+    for (i, row) in sums.iter().enumerate() {
+        let out = c.row(i);
+        // SAFETY: the block is 6 x 16 (checked) and `i < 6`, so the 16 elements from `out`
+        // are row `i`'s, initialized and lent to this kernel alone (`TileOfC::new`'s
+        // contract): 8 lanes at 0 and at 8 are inside them.
         unsafe {
-            _mm256_storeu_ps(out.as_mut_ptr(), row[0]);
-            _mm256_storeu_ps(out.as_mut_ptr().add(8), row[1]);
+            let (low, high) = if c.accumulate {
+                (
+                    _mm256_add_ps(row[0], _mm256_loadu_ps(out)),
+                    _mm256_add_ps(row[1], _mm256_loadu_ps(out.add(8))),
+                )
+            } else {
+                (row[0], row[1])
+            };
+            _mm256_storeu_ps(out, low);
+            _mm256_storeu_ps(out.add(8), high);
         }
     }
 }

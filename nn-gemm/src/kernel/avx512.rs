@@ -5,12 +5,12 @@
 //! atomic load) and falls back to the portable kernel without them, so it is sound anywhere.
 
 use std::arch::x86_64::{
-    __m512, __m512d, _mm512_fmadd_pd, _mm512_fmadd_ps, _mm512_loadu_pd, _mm512_loadu_ps,
-    _mm512_set1_pd, _mm512_set1_ps, _mm512_setzero_pd, _mm512_setzero_ps, _mm512_storeu_pd,
-    _mm512_storeu_ps,
+    __m512, __m512d, _mm512_add_ps, _mm512_fmadd_pd, _mm512_fmadd_ps, _mm512_loadu_pd,
+    _mm512_loadu_ps, _mm512_set1_pd, _mm512_set1_ps, _mm512_setzero_pd, _mm512_setzero_ps,
+    _mm512_storeu_pd, _mm512_storeu_ps,
 };
 
-use super::{TILE, portable};
+use super::{Out, TILE, portable};
 
 const F32_MR: usize = 12;
 const F32_NR: usize = 32;
@@ -26,14 +26,14 @@ pub fn available() -> bool {
 ///
 /// # Panics
 /// If `a` is shorter than `kc · 12` or `b` than `kc · 32`.
-pub fn f32_12x32(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32; TILE]) {
+pub fn f32_12x32(kc: usize, a: &[f32], b: &[f32], out: Out<'_, f32>) {
     let a = &a.as_chunks::<F32_MR>().0[..kc];
     let b = &b.as_chunks::<F32_NR>().0[..kc];
     if available() {
         // SAFETY: the processor has AVX-512F, the only requirement of `f32_fma`.
-        unsafe { f32_fma(a, b, tile) }
+        unsafe { f32_fma(a, b, out) }
     } else {
-        portable::kernel::<f32, F32_MR, F32_NR>(kc, a.as_flattened(), b.as_flattened(), tile);
+        portable::kernel::<f32, F32_MR, F32_NR>(kc, a.as_flattened(), b.as_flattened(), out);
     }
 }
 
@@ -42,38 +42,54 @@ pub fn f32_12x32(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32; TILE]) {
 ///
 /// # Panics
 /// If `a` is shorter than `kc · 12` or `b` than `kc · 16`.
-pub fn f32_12x16(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32; TILE]) {
+pub fn f32_12x16(kc: usize, a: &[f32], b: &[f32], out: Out<'_, f32>) {
     let a = &a.as_chunks::<F32_MR>().0[..kc];
     let b = &b.as_chunks::<16>().0[..kc];
-    if available() {
-        // SAFETY: the processor has AVX-512F, the only requirement of `f32_fma_narrow`.
-        unsafe { f32_fma_narrow(a, b, tile) }
-    } else {
-        portable::kernel::<f32, F32_MR, 16>(kc, a.as_flattened(), b.as_flattened(), tile);
-    }
+    out.via_tile(F32_MR, 16, |tile| {
+        if available() {
+            // SAFETY: the processor has AVX-512F, the only requirement of `f32_fma_narrow`.
+            unsafe { f32_fma_narrow(a, b, tile) }
+        } else {
+            portable::kernel::<f32, F32_MR, 16>(
+                kc,
+                a.as_flattened(),
+                b.as_flattened(),
+                Out::Tile(tile),
+            );
+        }
+    });
 }
 
 /// The `f64` 12 x 16 kernel (see [`super::Kernel`]).
 ///
 /// # Panics
 /// If `a` is shorter than `kc · 12` or `b` than `kc · 16`.
-pub fn f64_12x16(kc: usize, a: &[f64], b: &[f64], tile: &mut [f64; TILE]) {
+pub fn f64_12x16(kc: usize, a: &[f64], b: &[f64], out: Out<'_, f64>) {
     let a = &a.as_chunks::<F64_MR>().0[..kc];
     let b = &b.as_chunks::<F64_NR>().0[..kc];
-    if available() {
-        // SAFETY: the processor has AVX-512F, the only requirement of `f64_fma`.
-        unsafe { f64_fma(a, b, tile) }
-    } else {
-        portable::kernel::<f64, F64_MR, F64_NR>(kc, a.as_flattened(), b.as_flattened(), tile);
-    }
+    out.via_tile(F64_MR, F64_NR, |tile| {
+        if available() {
+            // SAFETY: the processor has AVX-512F, the only requirement of `f64_fma`.
+            unsafe { f64_fma(a, b, tile) }
+        } else {
+            portable::kernel::<f64, F64_MR, F64_NR>(
+                kc,
+                a.as_flattened(),
+                b.as_flattened(),
+                Out::Tile(tile),
+            );
+        }
+    });
 }
 
 /// # Safety
 /// The processor must support AVX-512F. Every load reads 16 lanes at offsets 0 and 16 of a
-/// 32-element array, and the stores write rows `i < 12` at offsets 0 and 16 of the
-/// 384-element tile (`32 · i + 16 + 16 <= 384`), so no access leaves its array.
+/// 32-element array; into a tile buffer, the stores write rows `i < 12` at offsets 0 and 16
+/// of the 384-element tile (`32 · i + 16 + 16 <= 384`); into `C`, 16 lanes at offsets 0 and
+/// 16 of each of the 12 rows of a 12 x 32 block (checked), which [`Out::C`]'s block lends
+/// us. So no access leaves its array.
 #[target_feature(enable = "avx512f")]
-unsafe fn f32_fma(a: &[[f32; F32_MR]], b: &[[f32; F32_NR]], tile: &mut [f32; TILE]) {
+unsafe fn f32_fma(a: &[[f32; F32_MR]], b: &[[f32; F32_NR]], out: Out<'_, f32>) {
     let mut sums: [[__m512; 2]; F32_MR] = [[_mm512_setzero_ps(); 2]; F32_MR];
     for (a, b) in a.iter().zip(b) {
         // SAFETY: `b` is 32 elements, so 16 lanes at 0 and at 16 are inside it.
@@ -89,11 +105,36 @@ unsafe fn f32_fma(a: &[[f32; F32_MR]], b: &[[f32; F32_NR]], tile: &mut [f32; TIL
             row[1] = _mm512_fmadd_ps(a, b1, row[1]);
         }
     }
-    for (out, row) in tile.as_chunks_mut::<F32_NR>().0.iter_mut().zip(&sums) {
-        // SAFETY: `out` is 32 elements, so 16 lanes at 0 and at 16 are inside it.
+    let c = match out {
+        Out::Tile(tile) => {
+            for (out, row) in tile.as_chunks_mut::<F32_NR>().0.iter_mut().zip(&sums) {
+                // SAFETY: `out` is 32 elements, so 16 lanes at 0 and at 16 are inside it.
+                unsafe {
+                    _mm512_storeu_ps(out.as_mut_ptr(), row[0]);
+                    _mm512_storeu_ps(out.as_mut_ptr().add(16), row[1]);
+                }
+            }
+            return;
+        }
+        Out::C(c) => c,
+    };
+    c.check(F32_MR, F32_NR);
+    for (i, row) in sums.iter().enumerate() {
+        let out = c.row(i);
+        // SAFETY: the block is 12 x 32 (checked) and `i < 12`, so the 32 elements from `out`
+        // are row `i`'s, initialized and lent to this kernel alone (`TileOfC::new`'s
+        // contract): 16 lanes at 0 and at 16 are inside them.
         unsafe {
-            _mm512_storeu_ps(out.as_mut_ptr(), row[0]);
-            _mm512_storeu_ps(out.as_mut_ptr().add(16), row[1]);
+            let (low, high) = if c.accumulate {
+                (
+                    _mm512_add_ps(row[0], _mm512_loadu_ps(out)),
+                    _mm512_add_ps(row[1], _mm512_loadu_ps(out.add(16))),
+                )
+            } else {
+                (row[0], row[1])
+            };
+            _mm512_storeu_ps(out, low);
+            _mm512_storeu_ps(out.add(16), high);
         }
     }
 }

@@ -1,20 +1,21 @@
 //! The kernel for every processor: plain multiplies and adds, which the compiler vectorizes
 //! for the target it builds for.
 
-use super::TILE;
+use super::Out;
 use crate::Element;
 
 /// The `MR x NR` tile of one packed sliver pair (see [`super::Kernel`]).
 ///
 /// # Panics
-/// If `a` is shorter than `kc · MR` or `b` than `kc · NR`, or the tile does not fit.
+/// If `a` is shorter than `kc · MR` or `b` than `kc · NR`, or `out` is a block of `C` of
+/// another shape.
 pub fn kernel<T: Element, const MR: usize, const NR: usize>(
     kc: usize,
     a: &[T],
     b: &[T],
-    tile: &mut [T; TILE],
+    out: Out<'_, T>,
 ) {
-    const { assert!(MR * NR <= TILE) };
+    const { assert!(MR * NR <= super::TILE) };
     let a = &a.as_chunks::<MR>().0[..kc];
     let b = &b.as_chunks::<NR>().0[..kc];
     let mut sums = [[T::default(); NR]; MR];
@@ -25,7 +26,15 @@ pub fn kernel<T: Element, const MR: usize, const NR: usize>(
             }
         }
     }
-    for (out, row) in tile.chunks_exact_mut(NR).zip(&sums) {
-        out.copy_from_slice(row);
+    match out {
+        Out::Tile(tile) => {
+            for (out, row) in tile.chunks_exact_mut(NR).zip(&sums) {
+                out.copy_from_slice(row);
+            }
+        }
+        Out::C(c) => {
+            c.check(MR, NR);
+            c.store(sums.as_flattened());
+        }
     }
 }
