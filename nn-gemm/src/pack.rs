@@ -4,6 +4,7 @@
 use ndarray::ArrayView2;
 
 use crate::Element;
+use crate::blocking::KC;
 
 /// Packs the `rows x depth` block `a` into slivers of `mr` rows: sliver `s` holds, for each
 /// `p < depth`, the `mr` values `a[s·mr + r, p]` (zero past the last row). `dst` must hold
@@ -27,16 +28,22 @@ pub fn pack_a<T: Element>(a: ArrayView2<'_, T>, mr: usize, dst: &mut [T]) {
         // inside its allocation and initialized; the view's borrow keeps it alive.
         unsafe { *origin.offset(r as isize * row_stride + p as isize * col_stride) }
     };
+    // The rows past the last of a row-major block's last sliver, read as zeros.
+    let zeros = [T::default(); KC];
     for (s, sliver) in dst.chunks_exact_mut(mr * depth).enumerate() {
         let first = s * mr;
         let live = mr.min(rows - first);
-        if col_stride == 1 && live == mr && matches!(mr, 6 | 12) {
-            // A row-major block of the kernels' sliver heights: `mr` rows, each contiguous
-            // (another height takes the general path at the end).
-            let row = |r: usize| {
+        if col_stride == 1 && (live == mr || depth <= KC) && matches!(mr, 6 | 12) {
+            // A row-major block of the kernels' sliver heights: `mr` rows, each contiguous,
+            // the last sliver's missing rows zeros (another height, or a last sliver deeper
+            // than the zeros, takes the general path at the end).
+            let row = |r: usize| -> &[T] {
+                if r >= live {
+                    return &zeros[..depth];
+                }
                 // SAFETY: elements `[first + r, 0 .. depth]` of the view, contiguous since the
-                // column stride is 1, all inside the block (`first + r < first + mr <= rows`
-                // for the `r < mr` the callers pass).
+                // column stride is 1, all inside the block (`first + r < first + live <=
+                // rows`).
                 unsafe {
                     std::slice::from_raw_parts(
                         origin.offset((first + r) as isize * row_stride),
