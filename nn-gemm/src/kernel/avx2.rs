@@ -50,12 +50,7 @@ pub fn f32_6x8(kc: usize, a: &[f32], b: &[f32], out: Out<'_, f32>) {
             // SAFETY: the processor has AVX2 and FMA, the only requirement of `f32_fma_narrow`.
             unsafe { f32_fma_narrow(a, b, tile) }
         } else {
-            portable::kernel::<f32, F32_MR, 8>(
-                kc,
-                a.as_flattened(),
-                b.as_flattened(),
-                Out::Tile(tile),
-            );
+            portable::into_tile::<f32, F32_MR, 8>(a, b, tile);
         }
     });
 }
@@ -92,12 +87,7 @@ pub fn f64_6x8(kc: usize, a: &[f64], b: &[f64], out: Out<'_, f64>) {
             // SAFETY: the processor has AVX2 and FMA, the only requirement of `f64_fma`.
             unsafe { f64_fma(a, b, tile) }
         } else {
-            portable::kernel::<f64, F64_MR, F64_NR>(
-                kc,
-                a.as_flattened(),
-                b.as_flattened(),
-                Out::Tile(tile),
-            );
+            portable::into_tile::<f64, F64_MR, F64_NR>(a, b, tile);
         }
     });
 }

@@ -38,3 +38,13 @@ pub fn kernel<T: Element, const MR: usize, const NR: usize>(
         }
     }
 }
+
+/// [`kernel`] on already-chunked slivers, into a tile buffer: the fallback of the SIMD
+/// kernels that write through one.
+pub fn into_tile<T: Element, const MR: usize, const NR: usize>(
+    a: &[[T; MR]],
+    b: &[[T; NR]],
+    tile: &mut [T; super::TILE],
+) {
+    kernel::<T, MR, NR>(a.len(), a.as_flattened(), b.as_flattened(), Out::Tile(tile));
+}
