@@ -3,7 +3,9 @@
 //! order of the sums, bit for bit.
 
 use ndarray::{Array2, ArrayView2, ShapeBuilder, s};
-use nn_gemm::{KC, gemm, gemm_single_thread, gemm_with_kernel, kernels, simd_available};
+use nn_gemm::{
+    KC, Out, TileOfC, gemm, gemm_single_thread, gemm_with_kernel, kernels, simd_available,
+};
 use proptest::prelude::*;
 
 /// Deterministic values in [-1, 1) without a random-number crate.
@@ -264,5 +266,51 @@ proptest! {
         for (got, want) in c.iter().zip(&naive) {
             prop_assert!((got - want).abs() <= 1e-12 * k as f64, "{got} vs {want}");
         }
+    }
+}
+
+#[test]
+fn every_kernel_writes_a_block_of_c_in_place_and_refuses_one_of_another_shape() {
+    for kernel in kernels::<f32>() {
+        let (mr, nr) = (kernel.mr, kernel.nr);
+        // One step of the shared dimension: sum [i][j] = a[i] · b[j].
+        let a: Vec<f32> = (0..mr).map(|i| i as f32 + 1.0).collect();
+        let b: Vec<f32> = (0..nr).map(|j| j as f32 * 0.5).collect();
+        // C is (mr + 1) x (nr + 3); the block is rows 1.., columns 2 .. nr + 2.
+        let stride = nr + 3;
+        let mut c = vec![-1.0f32; (mr + 1) * stride];
+        for accumulate in [false, true] {
+            // SAFETY: rows 1 ..= mr and columns 2 .. nr + 2 of `c` (stride `nr + 3`), all
+            // inside it; `c` is borrowed mutably for the call and reached through nothing else.
+            let block = unsafe {
+                TileOfC::new(
+                    c.as_mut_ptr().add(stride + 2),
+                    stride as isize,
+                    (mr, nr),
+                    accumulate,
+                )
+            };
+            (kernel.run)(1, &a, &b, Out::C(block));
+        }
+        for (index, &value) in c.iter().enumerate() {
+            let (i, j) = (index / stride, index % stride);
+            let expected = if i >= 1 && (2..nr + 2).contains(&j) {
+                // Overwritten with the sum, then the sum added to it.
+                2.0 * (a[i - 1] * b[j - 2])
+            } else {
+                -1.0
+            };
+            assert_eq!(value, expected, "{} at [{i}, {j}]", kernel.name);
+        }
+        let wrong = std::panic::catch_unwind(|| {
+            let mut c = vec![0.0f32; mr * nr];
+            // SAFETY: the first `mr - 1` rows of `nr` elements of `c`, all inside it, borrowed
+            // mutably for the call.
+            let block = unsafe { TileOfC::new(c.as_mut_ptr(), nr as isize, (mr - 1, nr), false) };
+            (kernel.run)(1, &a, &b, Out::C(block));
+        });
+        let message = wrong.expect_err("a block of the wrong shape is refused");
+        let message = message.downcast_ref::<String>().unwrap();
+        assert!(message.contains("TileOfC"), "{message}");
     }
 }
