@@ -93,9 +93,10 @@ pub(super) fn inherent_impl(network: &Network) -> TokenStream {
             /// Inference on one sample: `INPUT` values in, `OUTPUT` values out. Allocates
             /// nothing after its first call, which gives each dense layer of 4096 weights or
             /// more a copy of its kernel with every row on a cache line (refreshed in place
-            /// after training or loading): the layers run on fixed-size arrays on the stack (on a thread-local scratch
-            /// buffer for very wide networks), with `f32` dense layers on AVX-512 or AVX2/FMA
-            /// where the processor has them. Agrees with `predict` to rounding.
+            /// after training or loading): the layers run on fixed-size arrays on the stack
+            /// (on a thread-local scratch buffer for very wide networks), with `f32` dense
+            /// layers on AVX-512 or AVX2/FMA where the processor has them. Agrees with
+            /// `predict` to rounding.
             ///
             /// # Errors
             /// [`nn::Error::NonFinite`] for a NaN or infinite input.

@@ -6,6 +6,10 @@ use super::derived::Derived;
 use crate::Float;
 use crate::kernel::PaddedRows;
 
+/// Kernels of at least this many weights (16 KiB in `f32`) are read by the one-sample path
+/// through a [`PaddedRows`] copy; smaller ones directly.
+const PADDED_FROM: usize = 1 << 12;
+
 /// The kernel `[inputs, outputs]`, in standard layout, and two copies made the first time
 /// inference asks for them:
 /// - for `infer_row` (the batch-1 path of `predict_one`), a copy with every row on a cache
@@ -20,10 +24,6 @@ use crate::kernel::PaddedRows;
 /// steps came between, so they are never stale, training steps do not pay for them, and
 /// inference between training steps allocates nothing. A network that only trains has no
 /// copies.
-/// Kernels of at least this many weights (16 KiB in `f32`) are read by the one-sample path
-/// through a [`PaddedRows`] copy; smaller ones directly.
-const PADDED_FROM: usize = 1 << 12;
-
 #[derive(Clone)]
 pub(super) struct DenseKernel<T: Float> {
     matrix: Array2<T>,

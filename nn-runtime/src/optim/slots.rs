@@ -52,19 +52,17 @@ pub(super) fn update_in_runs<T: Float>(
 ) {
     let len = value.len();
     assert_eq!(grad.len(), len, "update_in_runs: gradient length");
-    for (slot, used) in slots.iter_mut().zip(used) {
-        if used && slot.len() != len {
+    // The used slots sized to the parameter (zeros when first sized), the others empty.
+    let mut used = used.into_iter();
+    let slots = slots.each_mut().map(|slot| -> &mut [T] {
+        if used.next() != Some(true) {
+            return &mut [];
+        }
+        if slot.len() != len {
             slot.clear();
             slot.resize(len, T::zero());
         }
-    }
-    let mut used = used.into_iter();
-    let slots = slots.each_mut().map(|slot| -> &mut [T] {
-        if used.next() == Some(true) {
-            slot
-        } else {
-            &mut []
-        }
+        slot
     });
     let parts = if len < PARALLEL_ELEMENTS {
         1
