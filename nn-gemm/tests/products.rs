@@ -138,6 +138,58 @@ fn every_kernel_of_this_processor_sums_in_the_same_order() {
     }
 }
 
+/// Kernel gradients `xᵀ · g` of layers with few outputs: `a` column-major, `c` narrower than a
+/// sliver of `B`, which the loop nest computes as `cᵀ = gᵀ · x`; across `KC`, the tile
+/// heights and one output.
+const NARROW_KERNEL_GRADIENTS: [(usize, usize, usize); 7] = [
+    (100, 128, 10),
+    (784, 128, 10),
+    (300, 128, 1),
+    (33, 513, 5),
+    (193, 300, 15),
+    (13, 7, 12),
+    (40, 64, 31),
+];
+
+#[test]
+fn kernel_gradients_of_narrow_layers_sum_in_the_documented_order_with_every_kernel() {
+    for &(m, k, n) in &NARROW_KERNEL_GRADIENTS {
+        // `x` is `k x m` row-major (a batch of `k` rows), `a = xᵀ` a column-major view.
+        let x = matrix(k, m, 9);
+        let g = matrix(k, n, 10);
+        for kernel in kernels::<f64>() {
+            let mut c = Array2::from_elem((m, n), f64::NAN);
+            gemm_with_kernel(kernel, x.t(), g.view(), c.view_mut());
+            assert_eq!(
+                c,
+                ordered(x.t(), g.view(), kernel.fused),
+                "{} {m}x{k}x{n}",
+                kernel.name
+            );
+        }
+        let (x, g) = (x.mapv(|v| v as f32), g.mapv(|v| v as f32));
+        for kernel in kernels::<f32>() {
+            let mut c = Array2::from_elem((m, n), f32::NAN);
+            gemm_with_kernel(kernel, x.t(), g.view(), c.view_mut());
+            assert_eq!(
+                c,
+                ordered(x.t(), g.view(), kernel.fused),
+                "{} {m}x{k}x{n}",
+                kernel.name
+            );
+        }
+        // The threaded split (the largest shapes are over the threshold), into a column-major
+        // and a row-reversed `c`.
+        let expected = ordered(x.t(), g.view(), simd_available());
+        let mut c = Array2::from_elem((m, n).f(), f32::NAN);
+        gemm(x.t(), g.view(), c.view_mut());
+        assert_eq!(c, expected, "f32 {m}x{k}x{n} into a column-major c");
+        let mut c = Array2::from_elem((m, n), f32::NAN);
+        gemm(x.t(), g.view(), c.slice_mut(s![..;-1, ..]));
+        assert_eq!(c.slice(s![..;-1, ..]), expected, "f32 {m}x{k}x{n} reversed");
+    }
+}
+
 #[test]
 fn transposed_strided_and_reversed_views_give_the_same_product() {
     let (m, k, n) = (37, 300, 45);
