@@ -72,6 +72,25 @@ fn predict_refuses_a_wrong_width_an_empty_batch_and_non_finite_values() {
 }
 
 #[test]
+fn a_large_batch_is_checked_in_every_run_of_its_split_check() {
+    // 12,000 rows of 3: 36,000 values, over the size from which the check is split over the
+    // threads (one run per thread); a NaN at the first value, in the middle and at the last.
+    let net = Net::new(1);
+    let rows = 12_000;
+    let good = Array2::from_shape_fn((rows, 3), |(i, j)| (i * 3 + j) as f32 * 1e-3);
+    assert_eq!(net.predict(good.view()).unwrap().dim(), (rows, 2));
+    for (row, column) in [(0, 0), (rows / 2, 1), (rows / 2 + 1, 0), (rows - 1, 2)] {
+        let mut bad = good.clone();
+        bad[[row, column]] = f32::NAN;
+        let err = net.predict(bad.view()).unwrap_err();
+        assert!(
+            matches!(err, Error::NonFinite { row: r, column: c, .. } if (r, c) == (row, column)),
+            "NaN at ({row}, {column}): {err:?}"
+        );
+    }
+}
+
+#[test]
 fn predict_one_and_predict_classes_refuse_non_finite_values() {
     let net = Net::new(1);
     let err = net.predict_one(&[0.0, f32::NAN, 0.0]).unwrap_err();
