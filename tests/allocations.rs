@@ -1,5 +1,6 @@
 //! Allocation counts: `predict_one` allocates nothing, and neither does a steady-state
-//! training step, GEMMs included, on one thread and on two.
+//! training step, GEMMs included, on one thread and on two; `predict` allocates only the
+//! array it returns.
 //!
 //! A counting global allocator (its own test binary, since a `#[global_allocator]` is per
 //! binary) counts every allocation; the whole check is one `#[test]`, so no other test of
@@ -113,7 +114,7 @@ fn step<N: Network<f32>>(
 }
 
 #[test]
-fn steady_state_training_steps_and_predict_one_allocate_nothing() {
+fn steady_state_training_steps_and_predict_one_allocate_nothing_and_predict_only_its_result() {
     // Two GEMM threads even on a one-core machine, so the pool's hand-over is counted too.
     // SAFETY: this binary's only test sets the variable before any GEMM (nn-gemm reads it once,
     // when its pool starts) and before starting any thread, so nothing reads the environment
@@ -137,6 +138,7 @@ fn steady_state_training_steps_and_predict_one_allocate_nothing() {
     // Training: one warm-up step sizes every buffer and the optimizer's state; the steps after
     // it allocate nothing, with SGD and with Adam.
     let x = inputs(24, 20);
+    let x_small = x.clone();
     let labels: Vec<usize> = (0..24).map(|i| i % 5).collect();
     let mut grad = Array2::zeros((24, 5));
     let optimizers: [Box<dyn Optimizer<f32>>; 2] = [
@@ -198,4 +200,23 @@ fn steady_state_training_steps_and_predict_one_allocate_nothing() {
         "5 threaded training steps after the first, each followed by predict_one, allocated"
     );
     assert!(last < first, "training lowers the loss: {first} -> {last}");
+
+    // predict, after its first call: one allocation, the returned array. The layers' outputs
+    // go through the thread's kept scratch, and a batch of 256 x 256 (65k values) has its
+    // finiteness checked in runs over the thread pool.
+    let batch = inputs(256, 256);
+    net.predict(batch.view()).unwrap();
+    let (count, probabilities) = allocations(|| net.predict(batch.view()).unwrap());
+    assert_eq!(count, 1, "Large::predict allocated more than its result");
+    assert_eq!(probabilities.dim(), (256, 10));
+    // The same for a network with batch norm, an activation layer and dropout, after a first
+    // call that makes its kernels' packed copies.
+    let classifier = Classifier::new(5);
+    classifier.predict(x_small.view()).unwrap();
+    let (count, probabilities) = allocations(|| classifier.predict(x_small.view()).unwrap());
+    assert_eq!(
+        count, 1,
+        "Classifier::predict allocated more than its result"
+    );
+    assert!(probabilities.iter().all(|p| (0.0..=1.0).contains(p)));
 }

@@ -1,8 +1,9 @@
 //! The inference bodies: `predict` on a batch and `predict_one` on one sample.
 //!
 //! Dropout is the identity at inference, so dropout layers get no step. `predict` writes the
-//! layers' outputs into two scratch buffers in turn (`PingPong`, one allocation) and the last
-//! layer straight into the returned array: two allocations per call, whatever the depth.
+//! layers' outputs into two scratch buffers in turn (`PingPong`, kept by the thread between
+//! calls) and the last layer straight into the returned array: one allocation per call (the
+//! result), whatever the depth, after a thread's first batch of that size.
 //! `predict_one` runs every layer's `infer_row` on fixed-size arrays on the stack when the
 //! hidden widths add up to at most [`STACK_ELEMENTS`] values (no allocation, no ndarray), and
 //! otherwise on two halves of a thread-local scratch buffer (no allocation after the first
@@ -74,16 +75,17 @@ pub(super) fn predict_body(network: &Network) -> TokenStream {
     let last_step = int(hidden.len() - 1);
     let last_input = int(hidden.last().map_or(0, |layer| layer.out_width));
     quote! {
-        let mut __scratch = ::nn::network::PingPong::<T>::new(input.nrows(), #widest);
-        ::nn::Layer::forward_infer(&self.#first_field, input, __scratch.first(#first_width))?;
-        #(#middle)*
-        #new_output
-        ::nn::Layer::forward_infer(
-            &self.#last_field,
-            __scratch.output(#last_step, #last_input),
-            __output.view_mut(),
-        )?;
-        Ok(__output)
+        ::nn::network::PingPong::<T>::with(input.nrows(), #widest, |__scratch| {
+            ::nn::Layer::forward_infer(&self.#first_field, input, __scratch.first(#first_width))?;
+            #(#middle)*
+            #new_output
+            ::nn::Layer::forward_infer(
+                &self.#last_field,
+                __scratch.output(#last_step, #last_input),
+                __output.view_mut(),
+            )?;
+            Ok(__output)
+        })
     }
 }
 

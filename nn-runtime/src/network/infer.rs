@@ -27,31 +27,40 @@ pub fn check_row<T: Float>(name: &str, row: &[T]) -> Result<()> {
 
 /// Two `rows x max_width` buffers that the layers of a batch inference write into in turn:
 /// step 0 writes the first, step 1 reads it and writes the second, step 2 reads the second and
-/// writes the first, and so on. One allocation for the whole pass, whatever the depth.
+/// writes the first, and so on. They live in a thread-local store kept between calls
+/// ([`PingPong::with`]), so only a thread's first batch (or a larger one) allocates; their
+/// contents start unspecified, and each step overwrites its buffer.
 ///
 /// ```
 /// use nn_runtime::network::PingPong;
-/// let mut scratch = PingPong::<f32>::new(2, 3);
-/// scratch.first(3).fill(1.0);
-/// let (x, mut y) = scratch.step(1, 3, 2);
-/// y.assign(&x.slice(ndarray::s![.., ..2]));
-/// assert_eq!(scratch.output(1, 2).sum(), 4.0);
+/// let sum = PingPong::<f32>::with(2, 3, |scratch| {
+///     scratch.first(3).fill(1.0);
+///     let (x, mut y) = scratch.step(1, 3, 2);
+///     y.assign(&x.slice(ndarray::s![.., ..2]));
+///     scratch.output(1, 2).sum()
+/// });
+/// assert_eq!(sum, 4.0);
 /// ```
-#[derive(Debug, Clone)]
-pub struct PingPong<T> {
-    data: Vec<T>,
+#[derive(Debug)]
+pub struct PingPong<'a, T> {
+    data: &'a mut [T],
     rows: usize,
     max_width: usize,
 }
 
-impl<T: Float> PingPong<T> {
-    /// Scratch for `rows` samples through layers at most `max_width` wide.
-    pub fn new(rows: usize, max_width: usize) -> Self {
-        Self {
-            data: vec![T::zero(); 2 * rows * max_width],
-            rows,
-            max_width,
-        }
+impl<T: Float> PingPong<'_, T> {
+    /// Runs `f` with the buffers for `rows` samples through layers at most `max_width` wide,
+    /// on this thread's kept storage (a nested call, from inside `f`, gets fresh storage).
+    /// Contents are unspecified until a step writes them.
+    pub fn with<R>(rows: usize, max_width: usize, f: impl FnOnce(&mut PingPong<'_, T>) -> R) -> R {
+        let len = 2 * rows * max_width;
+        with_scratch(&BATCH_SCRATCH, len, |data| {
+            f(&mut PingPong {
+                data,
+                rows,
+                max_width,
+            })
+        })
     }
 
     fn half(&self, step: usize) -> std::ops::Range<usize> {
@@ -127,6 +136,8 @@ type ScratchStore = RefCell<Vec<Box<dyn Any>>>;
 thread_local! {
     /// One scratch vector per element type, kept for the thread's life.
     static ROW_SCRATCH: ScratchStore = const { RefCell::new(Vec::new()) };
+    /// The same for [`PingPong`]: the layers' outputs of a batch inference.
+    static BATCH_SCRATCH: ScratchStore = const { RefCell::new(Vec::new()) };
     /// The same for the layers' inference over images (`Conv2d`'s patch matrix): a separate
     /// store, so that a layer running inside [`with_row_scratch`] (a `predict_one`) finds it
     /// free.
