@@ -114,27 +114,37 @@ fn every_kernel_of_this_processor_sums_in_the_same_order() {
     for &(m, k, n) in &SHAPES {
         let a = matrix(m, k, 3);
         let b = matrix(k, n, 4);
-        for kernel in kernels::<f64>() {
-            let mut c = Array2::from_elem((m, n), f64::NAN);
-            gemm_with_kernel(kernel, a.view(), b.view(), c.view_mut());
-            assert_eq!(
-                c,
-                ordered(a.view(), b.view(), kernel.fused),
-                "{} {m}x{k}x{n}",
-                kernel.name
-            );
-        }
-        let (a, b) = (a.mapv(|v| v as f32), b.mapv(|v| v as f32));
-        for kernel in kernels::<f32>() {
-            let mut c = Array2::from_elem((m, n), f32::NAN);
-            gemm_with_kernel(kernel, a.view(), b.view(), c.view_mut());
-            assert_eq!(
-                c,
-                ordered(a.view(), b.view(), kernel.fused),
-                "{} {m}x{k}x{n}",
-                kernel.name
-            );
-        }
+        every_kernel_in_the_documented_order(a.view(), b.view());
+    }
+}
+
+/// `a · b` with every kernel of this processor, in `f64` and in `f32` (the values cast),
+/// against the documented order of the sums, bit for bit.
+fn every_kernel_in_the_documented_order(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) {
+    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+    for kernel in kernels::<f64>() {
+        let mut c = Array2::from_elem((m, n), f64::NAN);
+        gemm_with_kernel(kernel, a, b, c.view_mut());
+        assert_eq!(
+            c,
+            ordered(a, b, kernel.fused),
+            "{} {m}x{k}x{n}",
+            kernel.name
+        );
+    }
+    // Cast with the operands' layouts kept (`map` keeps a transposed view's).
+    let (a32, b32) = (a.map(|&v| v as f32), b.map(|&v| v as f32));
+    assert_eq!((a32.strides(), b32.strides()), (a.strides(), b.strides()));
+    let (a, b) = (a32, b32);
+    for kernel in kernels::<f32>() {
+        let mut c = Array2::from_elem((m, n), f32::NAN);
+        gemm_with_kernel(kernel, a.view(), b.view(), c.view_mut());
+        assert_eq!(
+            c,
+            ordered(a.view(), b.view(), kernel.fused),
+            "{} {m}x{k}x{n}",
+            kernel.name
+        );
     }
 }
 
@@ -157,27 +167,8 @@ fn kernel_gradients_of_narrow_layers_sum_in_the_documented_order_with_every_kern
         // `x` is `k x m` row-major (a batch of `k` rows), `a = xᵀ` a column-major view.
         let x = matrix(k, m, 9);
         let g = matrix(k, n, 10);
-        for kernel in kernels::<f64>() {
-            let mut c = Array2::from_elem((m, n), f64::NAN);
-            gemm_with_kernel(kernel, x.t(), g.view(), c.view_mut());
-            assert_eq!(
-                c,
-                ordered(x.t(), g.view(), kernel.fused),
-                "{} {m}x{k}x{n}",
-                kernel.name
-            );
-        }
+        every_kernel_in_the_documented_order(x.t(), g.view());
         let (x, g) = (x.mapv(|v| v as f32), g.mapv(|v| v as f32));
-        for kernel in kernels::<f32>() {
-            let mut c = Array2::from_elem((m, n), f32::NAN);
-            gemm_with_kernel(kernel, x.t(), g.view(), c.view_mut());
-            assert_eq!(
-                c,
-                ordered(x.t(), g.view(), kernel.fused),
-                "{} {m}x{k}x{n}",
-                kernel.name
-            );
-        }
         // The threaded split (the largest shapes are over the threshold), into a column-major
         // and a row-reversed `c`.
         let expected = ordered(x.t(), g.view(), simd_available());

@@ -50,8 +50,9 @@ pub struct PingPong<'a, T> {
 
 impl<T: Float> PingPong<'_, T> {
     /// Runs `f` with the buffers for `rows` samples through layers at most `max_width` wide,
-    /// on this thread's kept storage (a nested call, from inside `f`, gets fresh storage).
-    /// Contents are unspecified until a step writes them.
+    /// on this thread's kept storage (fresh storage for a nested call, from inside `f`, and
+    /// for buffers over 4M values, which are not kept). Contents are unspecified until a
+    /// step writes them.
     pub fn with<R>(rows: usize, max_width: usize, f: impl FnOnce(&mut PingPong<'_, T>) -> R) -> R {
         let len = 2 * rows * max_width;
         with_scratch(&BATCH_SCRATCH, len, |data| {
@@ -155,17 +156,26 @@ pub fn with_row_scratch<T: Float, R>(len: usize, f: impl FnOnce(&mut [T]) -> R) 
 /// [`with_row_scratch`] on a second thread-local store, for the scratch of a layer's
 /// `forward_infer` (a `&self` method, so it cannot keep buffers of its own): `Conv2d`'s patch
 /// matrix. The storage stays with the thread (as large as the largest batch's patch matrix so
-/// far); a nested call gets a fresh vector.
+/// far, up to [`KEPT_VALUES`]); a nested call gets a fresh vector.
 pub(crate) fn with_image_scratch<T: Float, R>(len: usize, f: impl FnOnce(&mut [T]) -> R) -> R {
     with_scratch(&IMAGE_SCRATCH, len, f)
 }
 
-/// The body of [`with_row_scratch`] and [`with_image_scratch`] on the store `key`.
+/// The most values a thread keeps in each scratch store between calls: 4M (16 MiB in `f32`).
+/// A larger request gets a vector of its own, freed when it returns, so that one huge batch
+/// (a `predict` over a whole dataset) does not pin its scratch for the thread's life.
+const KEPT_VALUES: usize = 1 << 22;
+
+/// The body of [`with_row_scratch`], [`with_image_scratch`] and [`PingPong::with`] on the
+/// store `key`.
 fn with_scratch<T: Float, R>(
     key: &'static std::thread::LocalKey<ScratchStore>,
     len: usize,
     f: impl FnOnce(&mut [T]) -> R,
 ) -> R {
+    if len > KEPT_VALUES {
+        return f(&mut vec![T::zero(); len]);
+    }
     let mut f = Some(f);
     let kept = key.try_with(|cell| {
         let Ok(mut vectors) = cell.try_borrow_mut() else {
@@ -190,5 +200,39 @@ fn with_scratch<T: Float, R>(
         (_, Some(f)) => f(&mut vec![T::zero(); len]),
         // `f` ran (it was taken) yet gave no result: impossible, `Some(f(..))` follows `take`.
         (_, None) => unreachable!("with_scratch: the closure ran without a result"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The length of the vector of `T` this thread keeps in `key`'s store (0 if none).
+    fn kept<T: Float>(key: &'static std::thread::LocalKey<ScratchStore>) -> usize {
+        key.with(|cell| {
+            cell.borrow()
+                .iter()
+                .find_map(|v| v.downcast_ref::<Vec<T>>().map(Vec::len))
+                .unwrap_or(0)
+        })
+    }
+
+    #[test]
+    fn scratch_is_kept_up_to_the_limit_and_a_larger_request_is_not() {
+        PingPong::<f32>::with(256, 300, |scratch| scratch.first(300).fill(1.0));
+        assert_eq!(kept::<f32>(&BATCH_SCRATCH), 2 * 256 * 300);
+        // Over the limit: served (every value writable), not kept.
+        let rows = KEPT_VALUES / 600 + 1;
+        let sum = PingPong::<f32>::with(rows, 300, |scratch| {
+            let (_, mut target) = scratch.step(1, 300, 300);
+            target.fill(1.0);
+            target.sum()
+        });
+        assert_eq!(sum, (rows * 300) as f32);
+        assert_eq!(kept::<f32>(&BATCH_SCRATCH), 2 * 256 * 300);
+        // Another type has its own vector.
+        with_row_scratch::<f64, _>(10, |values| values.fill(2.0));
+        assert_eq!(kept::<f64>(&ROW_SCRATCH), 10);
+        assert_eq!(kept::<f32>(&ROW_SCRATCH), 0);
     }
 }
