@@ -138,7 +138,6 @@ fn steady_state_training_steps_and_predict_one_allocate_nothing_and_predict_only
     // Training: one warm-up step sizes every buffer and the optimizer's state; the steps after
     // it allocate nothing, with SGD and with Adam.
     let x = inputs(24, 20);
-    let x_small = x.clone();
     let labels: Vec<usize> = (0..24).map(|i| i % 5).collect();
     let mut grad = Array2::zeros((24, 5));
     let optimizers: [Box<dyn Optimizer<f32>>; 2] = [
@@ -211,9 +210,9 @@ fn steady_state_training_steps_and_predict_one_allocate_nothing_and_predict_only
     assert_eq!(probabilities.dim(), (256, 10));
     // The same for a network with batch norm, an activation layer and dropout, after a first
     // call that makes its kernels' packed copies.
-    let classifier = Classifier::new(5);
-    classifier.predict(x_small.view()).unwrap();
-    let (count, probabilities) = allocations(|| classifier.predict(x_small.view()).unwrap());
+    let (classifier, x) = (Classifier::new(5), inputs(24, 20));
+    classifier.predict(x.view()).unwrap();
+    let (count, probabilities) = allocations(|| classifier.predict(x.view()).unwrap());
     assert_eq!(
         count, 1,
         "Classifier::predict allocated more than its result"

@@ -64,11 +64,11 @@ pub fn check_finite<T: Float>(context: &str, values: &ArrayView2<'_, T>) -> Resu
 /// runs over the thread pool from [`PARALLEL_CHECK`] values.
 fn all_finite<T: Float>(values: &[T]) -> bool {
     let pass = |values: &[T]| values.iter().fold(true, |ok, v| ok & v.is_finite());
-    let threads = nn_gemm::available_threads().min(nn_gemm::MAX_PARTS);
-    if values.len() < PARALLEL_CHECK || threads <= 1 {
+    let runs = crate::kernel::runs_per_pass(values.len(), PARALLEL_CHECK);
+    if runs <= 1 {
         return pass(values);
     }
-    let run = values.len().div_ceil(threads);
+    let run = values.len().div_ceil(runs);
     let finite = AtomicBool::new(true);
     nn_gemm::run_each(values.chunks(run), &|values| {
         if !pass(values) {

@@ -23,3 +23,13 @@ pub use row::{
     vec_mat_strided,
 };
 pub(crate) use row::{vec_mat_f32_strided, vec_mat_portable_strided};
+
+/// How many runs an element-wise pass over `len` values is cut into, one per thread of
+/// nn-gemm's pool (at most [`nn_gemm::MAX_PARTS`]): 1 below `from` values, where handing the
+/// runs over costs more than it saves (the optimizers' update, the finiteness check).
+pub(crate) fn runs_per_pass(len: usize, from: usize) -> usize {
+    if len < from {
+        return 1;
+    }
+    nn_gemm::available_threads().min(nn_gemm::MAX_PARTS)
+}

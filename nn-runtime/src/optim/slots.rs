@@ -64,11 +64,7 @@ pub(super) fn update_in_runs<T: Float>(
         }
         slot
     });
-    let parts = if len < PARALLEL_ELEMENTS {
-        1
-    } else {
-        nn_gemm::available_threads().min(nn_gemm::MAX_PARTS)
-    };
+    let parts = crate::kernel::runs_per_pass(len, PARALLEL_ELEMENTS);
     if parts <= 1 {
         update(Run { value, grad, slots });
         return;
